@@ -1,0 +1,54 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { type Clock, systemClock } from '../shared/clock.ts';
+import { type CarelineConfig, loadConfig } from '../shared/config.ts';
+import { eventBridgePublisher } from '../shared/events/eventbridge-publisher.ts';
+import type { EventPublisher } from '../shared/events/publisher.ts';
+import { CarelineStore } from '../shared/store/careline-store.ts';
+import { createDocumentClient } from '../shared/store/dynamo-client.ts';
+
+/** What every handler needs, created on first use (never at import) and kept for the container's life. */
+export interface Runtime {
+  config: CarelineConfig;
+  store: CarelineStore;
+  publisher: EventPublisher;
+  clock: Clock;
+  logger: Logger;
+}
+
+export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'careline' });
+
+let runtime: Runtime | undefined;
+
+export function getRuntime(): Runtime {
+  runtime ??= createRuntime(loadConfig());
+  return runtime;
+}
+
+/** Replaces the runtime (the local server and tests inject theirs). */
+export function setRuntime(next: Runtime | undefined): void {
+  runtime = next;
+}
+
+export function createRuntime(config: CarelineConfig, overrides: Partial<Runtime> = {}): Runtime {
+  const store =
+    overrides.store ??
+    new CarelineStore({
+      client: createDocumentClient({ region: config.AWS_REGION, ...(config.DYNAMODB_ENDPOINT ? { endpoint: config.DYNAMODB_ENDPOINT } : {}) }),
+      tableName: config.CARELINE_TABLE,
+    });
+  const publisher =
+    overrides.publisher ??
+    (config.CARELINE_BUS
+      ? eventBridgePublisher({ client: new EventBridgeClient({ region: config.AWS_REGION }), busName: config.CARELINE_BUS })
+      : loggingPublisher(overrides.logger ?? logger));
+  return { config, store, publisher, clock: overrides.clock ?? systemClock, logger: overrides.logger ?? logger };
+}
+
+function loggingPublisher(log: Logger): EventPublisher {
+  return {
+    publish: async (events) => {
+      for (const event of events) log.info('domain event', { type: event.type, eventId: event.eventId, orderId: event.orderId });
+    },
+  };
+}

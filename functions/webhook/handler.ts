@@ -1,0 +1,34 @@
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import { shopCache } from '../../shared/shops/shop-cache.ts';
+import { ingestWebhook } from '../../shared/webhooks/ingest-webhook.ts';
+import { unexpectedErrorsAsHttp500 } from '../middleware/http-errors.ts';
+import { getRuntime, logger } from '../runtime.ts';
+
+let loadShop: ((shopId: string) => Promise<import('../../shared/shops/shop.ts').Shop | undefined>) | undefined;
+
+/** POST /webhooks/{platform}/{shopId}: verify, adapt, apply. */
+async function receiveWebhook(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> {
+  const runtime = getRuntime();
+  loadShop ??= shopCache((shopId) => runtime.store.getShop(shopId), runtime.clock);
+  const platform = event.pathParameters?.platform ?? '';
+  const shopId = event.pathParameters?.shopId ?? '';
+  const rawBody = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
+  const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
+
+  const result = await ingestWebhook(
+    { platform, shopId, headers, rawBody, receivedAt: runtime.clock.now() },
+    { ...runtime, loadShop },
+  );
+  logger.info('webhook', { platform: platform.slice(0, 40), shopId: shopId.slice(0, 63), topic: result.topic, outcome: result.outcome, status: result.status });
+  return { statusCode: result.status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(result.body) };
+}
+
+export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
+  .use(unexpectedErrorsAsHttp500(logger))
+  .handler(receiveWebhook);
+
+/** Forget cached shops (after `careline shop` changes in the same process, e.g. the local server). */
+export function resetWebhookCaches(): void {
+  loadShop = undefined;
+}

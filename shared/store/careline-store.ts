@@ -1,0 +1,238 @@
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
+import type * as z from 'zod';
+import type { TimelineEntry } from '../orders/order-effects.ts';
+import { type OrderRecord, orderRecordSchema } from '../orders/order-record.ts';
+import { type Profile, profileSchema } from '../profiles/profile.ts';
+import { type Shop, shopSchema } from '../shops/shop.ts';
+import { AlreadyExistsError, isConditionalCheckFailed, StoreError, VersionConflictError } from './errors.ts';
+import { type ItemKey, keys } from './keys.ts';
+
+const READ_OPERATIONS = new Set(['getShop', 'getOrder', 'getProfile', 'findCustomersByContact', 'listTimeline']);
+
+/** Receives the write and read units every call consumed (benchmarks and metrics listen here). */
+export type CapacityListener = (operation: string, capacity: { read: number; write: number }) => void;
+
+export interface StoreOptions {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+  onCapacity?: CapacityListener;
+}
+
+export interface TimelinePage {
+  entries: (TimelineEntry & { customerId: string })[];
+  /** Pass back to get the next (older) page; absent on the last page. */
+  cursor?: string;
+}
+
+/** What a versioned item looks like when read: the record and the version a write must match. */
+export type Versioned<T> = { value: T; version: number } | undefined;
+
+/**
+ * The DynamoDB store: key layout, condition expressions and error mapping live here and
+ * nowhere else. Every item read goes through its zod schema.
+ */
+export class CarelineStore {
+  readonly #client: DynamoDBDocumentClient;
+  readonly #table: string;
+  readonly #onCapacity: CapacityListener;
+
+  constructor(options: StoreOptions) {
+    this.#client = options.client;
+    this.#table = options.tableName;
+    this.#onCapacity = options.onCapacity ?? (() => {});
+  }
+
+  get tableName(): string {
+    return this.#table;
+  }
+
+  // ── shops ────────────────────────────────────────────────────────────────────────────
+  async getShop(shopId: string): Promise<Shop | undefined> {
+    return this.#get('getShop', keys.shop(shopId), shopSchema);
+  }
+
+  async createShop(shop: Shop): Promise<void> {
+    await this.#put('createShop', keys.shop(shop.shopId), shop, 'attribute_not_exists(pk)', `shop ${shop.shopId}`, AlreadyExistsError);
+  }
+
+  async saveShop(shop: Shop): Promise<void> {
+    await this.#put('saveShop', keys.shop(shop.shopId), shop);
+  }
+
+  /** Topics a platform sent that Careline does not use: answered 200 and counted here. */
+  async countIgnoredTopic(shopId: string, platform: string, topic: string): Promise<void> {
+    const result = await this.#client.send(
+      new UpdateCommand({
+        TableName: this.#table,
+        Key: keys.webhookCounters(shopId),
+        UpdateExpression: 'ADD #counter :one',
+        ExpressionAttributeNames: { '#counter': `ignored:${platform}:${topic}`.slice(0, 200) },
+        ExpressionAttributeValues: { ':one': 1 },
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
+    );
+    this.#meter('countIgnoredTopic', result.ConsumedCapacity);
+  }
+
+  async getWebhookCounters(shopId: string): Promise<Record<string, number>> {
+    const result = await this.#client.send(new GetCommand({ TableName: this.#table, Key: keys.webhookCounters(shopId) }));
+    const { pk: _pk, sk: _sk, ...counters } = result.Item ?? {};
+    return counters as Record<string, number>;
+  }
+
+  // ── orders ───────────────────────────────────────────────────────────────────────────
+  async getOrder(shopId: string, orderId: string): Promise<Versioned<OrderRecord>> {
+    const order = await this.#get('getOrder', keys.order(shopId, orderId), orderRecordSchema, true);
+    return order && { value: order, version: order.version };
+  }
+
+  /** Writes the order if nobody else wrote it since `expectedVersion` was read (0 = new). */
+  async putOrder(order: OrderRecord, expectedVersion: number): Promise<void> {
+    const stored = { ...order, version: expectedVersion + 1 };
+    await this.#putVersioned('putOrder', keys.order(order.shopId, order.orderId), stored, expectedVersion, `order ${order.orderId}`);
+  }
+
+  // ── profiles ─────────────────────────────────────────────────────────────────────────
+  async getProfile(shopId: string, customerId: string): Promise<Versioned<Profile>> {
+    const profile = await this.#get('getProfile', keys.profile(shopId, customerId), profileSchema, true);
+    return profile && { value: profile, version: profile.version };
+  }
+
+  async putProfile(profile: Profile, expectedVersion: number): Promise<void> {
+    const stored = { ...profile, version: expectedVersion + 1 };
+    await this.#putVersioned('putProfile', keys.profile(profile.shopId, profile.customerId), stored, expectedVersion, 'profile');
+  }
+
+  /** Customers already known for any of these contact digests, digest → customer id. */
+  async findCustomersByContact(shopId: string, digests: string[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    if (digests.length === 0) return found;
+    const result = await this.#client.send(
+      new BatchGetCommand({
+        RequestItems: { [this.#table]: { Keys: digests.map((d) => keys.contactAlias(shopId, d)), ConsistentRead: true } },
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
+    );
+    for (const consumed of result.ConsumedCapacity ?? []) this.#meter('findCustomersByContact', consumed);
+    for (const item of result.Responses?.[this.#table] ?? []) {
+      if (typeof item.digest === 'string' && typeof item.customerId === 'string') found.set(item.digest, item.customerId);
+    }
+    return found;
+  }
+
+  /** Links a contact digest to a customer; the first customer to claim a contact keeps it. */
+  async linkContact(shopId: string, digest: string, customerId: string): Promise<void> {
+    try {
+      await this.#put('linkContact', keys.contactAlias(shopId, digest), { digest, customerId }, 'attribute_not_exists(pk)', 'contact', AlreadyExistsError);
+    } catch (error) {
+      if (!(error instanceof AlreadyExistsError)) throw error;
+    }
+  }
+
+  // ── timeline ─────────────────────────────────────────────────────────────────────────
+  /** Entry keys are deterministic, so writing an entry twice leaves one entry. */
+  async putTimelineEntries(shopId: string, customerId: string, entries: TimelineEntry[]): Promise<void> {
+    for (let start = 0; start < entries.length; start += 25) {
+      let requests = entries.slice(start, start + 25).map((entry) => ({
+        PutRequest: { Item: { ...keys.timelineEntry(shopId, customerId, entry.at, entry.entryId), ...entry } },
+      }));
+      for (let attempt = 0; requests.length > 0; attempt++) {
+        if (attempt > 8) throw new StoreError('timeline write kept being throttled');
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
+        const result = await this.#client.send(
+          new BatchWriteCommand({ RequestItems: { [this.#table]: requests }, ReturnConsumedCapacity: 'TOTAL' }),
+        );
+        for (const consumed of result.ConsumedCapacity ?? []) this.#meter('putTimelineEntries', consumed);
+        requests = (result.UnprocessedItems?.[this.#table] ?? []) as typeof requests;
+      }
+    }
+  }
+
+  async listTimeline(shopId: string, customerId: string, options: { limit?: number; cursor?: string } = {}): Promise<TimelinePage> {
+    const result = await this.#client.send(
+      new QueryCommand({
+        TableName: this.#table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': keys.customerPartition(shopId, customerId), ':prefix': keys.timelinePrefix },
+        ScanIndexForward: false,
+        Limit: options.limit ?? 50,
+        ExclusiveStartKey: options.cursor ? JSON.parse(Buffer.from(options.cursor, 'base64url').toString()) : undefined,
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
+    );
+    this.#meter('listTimeline', result.ConsumedCapacity);
+    const entries = (result.Items ?? []).map((item) => ({
+      entryId: String(item.entryId),
+      at: String(item.at),
+      type: String(item.type),
+      summary: String(item.summary),
+      orderId: String(item.orderId),
+      customerId,
+    }));
+    const cursor = result.LastEvaluatedKey ? Buffer.from(JSON.stringify(result.LastEvaluatedKey)).toString('base64url') : undefined;
+    return cursor ? { entries, cursor } : { entries };
+  }
+
+  // ── plumbing ─────────────────────────────────────────────────────────────────────────
+  async #get<S extends z.ZodType>(operation: string, key: ItemKey, schema: S, consistent = false): Promise<z.infer<S> | undefined> {
+    const result = await this.#client.send(
+      new GetCommand({ TableName: this.#table, Key: key, ConsistentRead: consistent, ReturnConsumedCapacity: 'TOTAL' }),
+    );
+    this.#meter(operation, result.ConsumedCapacity);
+    if (!result.Item) return undefined;
+    const parsed = schema.safeParse(result.Item);
+    if (!parsed.success) throw new StoreError(`${operation}: stored item ${key.pk} does not match its schema`, { cause: parsed.error });
+    return parsed.data;
+  }
+
+  async #put(
+    operation: string,
+    key: ItemKey,
+    value: object,
+    condition?: string,
+    what = 'item',
+    ConflictError: new (what: string, options?: { cause?: unknown }) => StoreError = VersionConflictError,
+    values?: Record<string, unknown>,
+  ): Promise<void> {
+    try {
+      const result = await this.#client.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: { ...value, ...key },
+          ConditionExpression: condition,
+          ExpressionAttributeValues: values,
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      this.#meter(operation, result.ConsumedCapacity);
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) {
+        // A failed condition still consumes write capacity; DynamoDB reports it on the error.
+        this.#meter(operation, (error as { ConsumedCapacity?: ConsumedCapacity }).ConsumedCapacity);
+        throw new ConflictError(what, { cause: error });
+      }
+      throw new StoreError(`${operation} failed`, { cause: error });
+    }
+  }
+
+  async #putVersioned(operation: string, key: ItemKey, value: object, expectedVersion: number, what: string): Promise<void> {
+    if (expectedVersion === 0) return this.#put(operation, key, value, 'attribute_not_exists(pk)', what);
+    return this.#put(operation, key, value, 'version = :expected', what, VersionConflictError, { ':expected': expectedVersion });
+  }
+
+  #meter(operation: string, consumed: ConsumedCapacity | undefined): void {
+    if (!consumed) return;
+    const units = consumed.CapacityUnits ?? (consumed.ReadCapacityUnits ?? 0) + (consumed.WriteCapacityUnits ?? 0);
+    const isRead = READ_OPERATIONS.has(operation);
+    this.#onCapacity(operation, { read: isRead ? units : 0, write: isRead ? 0 : units });
+  }
+}

@@ -1,0 +1,42 @@
+import type { CustomerFacts, OrderEvent } from '../events/canonical.ts';
+
+/** A webhook as it reached us: lower-case header names, the raw body bytes. */
+export interface WebhookRequest {
+  platform: string;
+  shopId: string;
+  headers: Record<string, string | undefined>;
+  rawBody: Buffer;
+  /** When the request reached Careline (from the injected clock). */
+  receivedAt: Date;
+}
+
+/** What an adapter made of a body. Expected outcomes are values, not exceptions. */
+export type Adaptation =
+  | { kind: 'events'; orderId: string; events: OrderEvent[]; customer?: CustomerFacts }
+  | { kind: 'ignored' }
+  | { kind: 'invalid'; fields: string[] };
+
+export interface PlatformAdapter {
+  /** Header names, for error messages. */
+  readonly signatureHeader: string;
+  readonly contentTypes: readonly string[];
+  verifySignature(request: WebhookRequest, secrets: string[], now: Date): boolean;
+  /** An unsigned liveness check the platform sends when a webhook is set up. */
+  isPing(request: WebhookRequest): boolean;
+  topicOf(request: WebhookRequest, body: unknown): string | undefined;
+  /** The platform's own id of this delivery (the same on every retry). */
+  deliveryIdOf(request: WebhookRequest, body: unknown): string | undefined;
+  adapt(topic: string, body: unknown, request: WebhookRequest): Adaptation;
+}
+
+/** Field paths of a zod error, without the values (they may be personal data). */
+export function issuePaths(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string[] {
+  return [...new Set(issues.map((issue) => (issue.path.length ? issue.path.map(String).join('.') : '(body)')))].slice(0, 20);
+}
+
+/** Shopify and WooCommerce consent values, reduced to ours. */
+export function consentFrom(state: string | boolean | null | undefined): CustomerFacts['emailConsent'] {
+  if (state === true || state === 'subscribed') return 'subscribed';
+  if (state === false || state === 'unsubscribed' || state === 'not_subscribed') return 'unsubscribed';
+  return 'unknown';
+}
