@@ -1,0 +1,40 @@
+import type { Command } from 'commander';
+import { formatOrder, formatProfile, formatTimeline } from './format.ts';
+import { CliError, openStore, type TargetOptions } from './target.ts';
+
+type Target = () => TargetOptions;
+
+export function registerReadCommands(program: Command, target: Target): void {
+  program
+    .command('timeline <shopId> <customerId>')
+    .description("a customer's timeline, newest first")
+    .option('--json', 'print JSON')
+    .option('--limit <n>', 'entries per page', (v) => Number(v), 50)
+    .option('--cursor <cursor>', 'continue from an earlier page')
+    .addHelpText('after', '\nExample:\n  careline timeline demo 7012345678901234567')
+    .action(async (shopId: string, customerId: string, options: { json?: boolean; limit: number; cursor?: string }) => {
+      const store = await openStore(target());
+      const [profile, page] = await Promise.all([
+        store.getProfile(shopId, customerId),
+        store.listTimeline(shopId, customerId, { limit: options.limit, ...(options.cursor ? { cursor: options.cursor } : {}) }),
+      ]);
+      if (!profile && page.entries.length === 0) {
+        throw new CliError(`No customer ${customerId} in shop ${shopId}: customer ids are the platform's (guests: the guest-… id shown by \`careline order\`).`);
+      }
+      if (options.json) return console.log(JSON.stringify(page, null, 2));
+      console.log(`${formatProfile(profile?.value, customerId)}\n\n${formatTimeline(page)}`);
+    });
+
+  program
+    .command('order <shopId> <orderId>')
+    .description('an order: status, items, milestones, shipments and checkpoints')
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExample:\n  careline order demo 5678901234567890123')
+    .action(async (shopId: string, orderId: string, options: { json?: boolean }) => {
+      const store = await openStore(target());
+      const order = await store.getOrder(shopId, orderId);
+      if (!order) throw new CliError(`No order ${orderId} in shop ${shopId}: has its webhook arrived? Check the platform's webhook delivery log.`);
+      const { deliveries: _deliveries, ...shown } = order.value;
+      console.log(options.json ? JSON.stringify(shown, null, 2) : formatOrder(order.value));
+    });
+}
