@@ -15,6 +15,7 @@ import { ensureTable } from './table.ts';
  * requests to the same Lambda handlers API Gateway calls in AWS.
  */
 async function main(): Promise<void> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'; // Lambda runs Node 22+; this is Node 20
   const port = Number(process.env.PORT ?? 3000);
   const dataDir = join(LOCAL_DIR, 'dynamodb');
   mkdirSync(dataDir, { recursive: true });
