@@ -6,7 +6,7 @@ import { orderContribution, type Profile, updateProfile } from '../profiles/prof
 import type { Shop } from '../shops/shop.ts';
 import type { CarelineStore } from '../store/careline-store.ts';
 import { VersionConflictError } from '../store/errors.ts';
-import { domainEventsFor, timelineEntriesFor } from './order-effects.ts';
+import { domainEventsFor, timelineChanges } from './order-effects.ts';
 import type { OrderRecord } from './order-record.ts';
 import { mergeDelivery, type Transition } from './order-state.ts';
 
@@ -64,9 +64,9 @@ export async function applyDelivery(shop: Shop, delivery: Delivery, deps: ApplyD
     }
 
     if (order.customerId) {
-      const entries = timelineEntriesFor(order, transitions);
+      const timeline = timelineChanges(current?.value, order);
       await Promise.all([
-        entries.length ? deps.store.putTimelineEntries(shop.shopId, order.customerId, entries) : undefined,
+        deps.store.applyTimelineChanges(shop.shopId, order.customerId, timeline),
         profileNeedsUpdate(delivery, current?.value, order) ? saveProfile(shop, delivery, current?.value, order, deps) : undefined,
       ]);
     }

@@ -103,22 +103,38 @@ function happeningsOf(order: OrderRecord, transitions: Transition[]): Happening[
   return happenings;
 }
 
-/**
- * Everything this change adds to the customer's timeline. When the order has only now been
- * tied to its customer (events arrived before the order itself), the whole order history is
- * written, since none of it reached the timeline before.
- */
-export function timelineEntriesFor(order: OrderRecord, transitions: Transition[]): TimelineEntry[] {
+/** The order's part of its customer's timeline: a pure function of the order's state. */
+export function timelineOf(order: OrderRecord): TimelineEntry[] {
   if (!order.customerId) return [];
-  const attachedNow = transitions.some((t) => t.kind === 'customer_attached');
-  const relevant = attachedNow ? allTransitionsOf(order) : transitions;
-  return happeningsOf(order, relevant).map((h) => ({
+  return happeningsOf(order, allTransitionsOf(order)).map((h) => ({
     entryId: h.id,
     at: h.at,
     type: h.type,
     summary: h.summary,
     orderId: order.orderId,
   }));
+}
+
+export interface TimelineChanges {
+  put: TimelineEntry[];
+  remove: Pick<TimelineEntry, 'at' | 'entryId'>[];
+}
+
+/**
+ * What to write so the timeline matches the order after a change. Because the timeline is
+ * derived from the order alone, it ends the same whatever order the webhooks arrived in: a
+ * milestone that turns out to have happened earlier moves, a summary that learns the carrier
+ * is rewritten, and an order tied to its customer late brings its whole history along.
+ */
+export function timelineChanges(before: OrderRecord | undefined, after: OrderRecord): TimelineChanges {
+  const key = (entry: Pick<TimelineEntry, 'at' | 'entryId'>) => `${entry.at}#${entry.entryId}`;
+  const old = new Map((before?.customerId === after.customerId && before ? timelineOf(before) : []).map((e) => [key(e), e]));
+  const next = timelineOf(after);
+  const nextKeys = new Set(next.map(key));
+  return {
+    put: next.filter((entry) => JSON.stringify(old.get(key(entry))) !== JSON.stringify(entry)),
+    remove: [...old.values()].filter((entry) => !nextKeys.has(key(entry))).map(({ at, entryId }) => ({ at, entryId })),
+  };
 }
 
 export function domainEventsFor(shopId: string, order: OrderRecord, transitions: Transition[]): DomainEvent[] {

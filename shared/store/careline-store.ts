@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import type * as z from 'zod';
-import type { TimelineEntry } from '../orders/order-effects.ts';
+import type { TimelineChanges, TimelineEntry } from '../orders/order-effects.ts';
 import { type OrderRecord, orderRecordSchema } from '../orders/order-record.ts';
 import { type Profile, profileSchema } from '../profiles/profile.ts';
 import { type Shop, shopSchema } from '../shops/shop.ts';
@@ -140,18 +140,20 @@ export class CarelineStore {
 
   // ── timeline ─────────────────────────────────────────────────────────────────────────
   /** Entry keys are deterministic, so writing an entry twice leaves one entry. */
-  async putTimelineEntries(shopId: string, customerId: string, entries: TimelineEntry[]): Promise<void> {
-    for (let start = 0; start < entries.length; start += 25) {
-      let requests = entries.slice(start, start + 25).map((entry) => ({
-        PutRequest: { Item: { ...keys.timelineEntry(shopId, customerId, entry.at, entry.entryId), ...entry } },
-      }));
+  async applyTimelineChanges(shopId: string, customerId: string, changes: TimelineChanges): Promise<void> {
+    const writes = [
+      ...changes.put.map((entry) => ({ PutRequest: { Item: { ...keys.timelineEntry(shopId, customerId, entry.at, entry.entryId), ...entry } } })),
+      ...changes.remove.map((entry) => ({ DeleteRequest: { Key: keys.timelineEntry(shopId, customerId, entry.at, entry.entryId) } })),
+    ];
+    for (let start = 0; start < writes.length; start += 25) {
+      let requests = writes.slice(start, start + 25);
       for (let attempt = 0; requests.length > 0; attempt++) {
         if (attempt > 8) throw new StoreError('timeline write kept being throttled');
         if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
         const result = await this.#client.send(
           new BatchWriteCommand({ RequestItems: { [this.#table]: requests }, ReturnConsumedCapacity: 'TOTAL' }),
         );
-        for (const consumed of result.ConsumedCapacity ?? []) this.#meter('putTimelineEntries', consumed);
+        for (const consumed of result.ConsumedCapacity ?? []) this.#meter('applyTimelineChanges', consumed);
         requests = (result.UnprocessedItems?.[this.#table] ?? []) as typeof requests;
       }
     }
