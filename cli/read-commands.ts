@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { orderView } from '../shared/orders/order-state.ts';
 import { formatOrder, formatProfile, formatTimeline } from './format.ts';
 import { CliError, openStore, type TargetOptions } from './target.ts';
 
@@ -32,9 +33,9 @@ export function registerReadCommands(program: Command, target: Target): void {
     .addHelpText('after', '\nExample:\n  careline order demo 5678901234567890123')
     .action(async (shopId: string, orderId: string, options: { json?: boolean }) => {
       const store = await openStore(target());
-      const order = await store.getOrder(shopId, orderId);
-      if (!order) throw new CliError(`No order ${orderId} in shop ${shopId}: has its webhook arrived? Check the platform's webhook delivery log.`);
-      const { deliveries: _deliveries, ...shown } = order.value;
-      console.log(options.json ? JSON.stringify(shown, null, 2) : formatOrder(order.value));
+      const item = await store.getOrder(shopId, orderId);
+      if (!item) throw new CliError(`No order ${orderId} in shop ${shopId}: has its webhook arrived? Check the platform's webhook delivery log.`);
+      const order = orderView(item);
+      console.log(options.json ? JSON.stringify(order, null, 2) : formatOrder(order));
     });
 }

@@ -2,9 +2,22 @@
  * Money is kept in integer minor units of its currency (cents, fen); the number of decimals
  * comes from ICU through Intl, so JPY has none and KWD has three.
  */
+
+// Building an Intl.NumberFormat costs far more than using one: keep one per currency and locale.
+const formats = new Map<string, Intl.NumberFormat>();
+function currencyFormat(currency: string, locale: string): Intl.NumberFormat {
+  const key = `${locale}|${currency}`;
+  let format = formats.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat(locale, { style: 'currency', currency });
+    formats.set(key, format);
+  }
+  return format;
+}
+
 export function currencyDecimals(currency: string): number {
   try {
-    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+    return currencyFormat(currency, 'en').resolvedOptions().maximumFractionDigits ?? 2;
   } catch {
     return 2;
   }
@@ -20,6 +33,5 @@ export function toMinorUnits(amount: string, currency: string): number {
 }
 
 export function formatMoney(minor: number, currency: string, locale = 'en'): string {
-  const decimals = currencyDecimals(currency);
-  return new Intl.NumberFormat(locale, { style: 'currency', currency }).format(minor / 10 ** decimals);
+  return currencyFormat(currency, locale).format(minor / 10 ** currencyDecimals(currency));
 }

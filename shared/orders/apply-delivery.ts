@@ -1,18 +1,16 @@
 import type { Clock } from '../clock.ts';
 import type { CustomerFacts, OrderEvent } from '../events/canonical.ts';
-import type { EventPublisher } from '../events/publisher.ts';
 import { contactDigest, normalizeEmail, normalizePhone } from '../profiles/contact.ts';
 import { orderContribution, type Profile, updateProfile } from '../profiles/profile.ts';
 import type { Shop } from '../shops/shop.ts';
 import type { CarelineStore } from '../store/careline-store.ts';
 import { VersionConflictError } from '../store/errors.ts';
-import { domainEventsFor, timelineChanges } from './order-effects.ts';
+import { timelineChanges } from './order-effects.ts';
 import type { OrderRecord } from './order-record.ts';
-import { mergeDelivery, type Transition } from './order-state.ts';
+import { deltaFromEvents, orderView, transitionsBetween, type Transition } from './order-state.ts';
 
 export interface ApplyDeps {
   store: CarelineStore;
-  publisher: EventPublisher;
   clock: Clock;
 }
 
@@ -32,51 +30,38 @@ const MAX_ATTEMPTS = 6;
 /**
  * Applies one verified webhook delivery to its order, customer profile and timeline.
  *
- * Writes, in this order: domain events (at least once), the order (one conditional put — the
- * commit point, which also records the delivery id for de-duplication), then the timeline
- * entries and the profile. Every step is idempotent or driven by what the commit changed, so a
- * retried or concurrent delivery has no second effect. The one window: if the process dies
- * after the order commit and before the profile write, that delivery's profile counters are
- * not applied (they are never applied twice).
+ * The order write comes first and is the commit point: one conditional UpdateItem that merges
+ * the delivery without reading the order and refuses a delivery id it has already applied. The
+ * timeline and the profile follow from what that write changed, so a repeated or concurrent
+ * delivery has no second effect. Domain events are published from the table's stream (see
+ * functions/order-stream), never from here. The one window: if the process dies after the order
+ * write and before the profile write, that delivery's profile counters are not applied (they
+ * are never applied twice).
  */
 export async function applyDelivery(shop: Shop, delivery: Delivery, deps: ApplyDeps): Promise<ApplyOutcome> {
-  for (let attempt = 1; ; attempt++) {
-    const now = deps.clock.now();
-    const current = await deps.store.getOrder(shop.shopId, delivery.orderId);
-    const customerId =
-      current?.value.customerId ?? (await resolveCustomerId(shop, delivery.customer, regionCountry(delivery) ?? shop.country, deps.store));
-    const merged = mergeDelivery(current?.value, delivery.events, {
-      shopId: shop.shopId,
-      deliveryId: delivery.deliveryId,
-      now,
-      ...(customerId ? { customerId } : {}),
-    });
-    if (merged.outcome === 'duplicate') return { outcome: 'duplicate', orderId: delivery.orderId };
+  const now = deps.clock.now();
+  const country = regionCountry(delivery) ?? shop.country;
+  const customerId = await resolveCustomerId(shop, delivery.customer, country, deps.store);
+  const delta = deltaFromEvents(delivery.events, { deliveryId: delivery.deliveryId, now, ...(customerId ? { customerId } : {}) });
+  const ids = { shopId: shop.shopId, orderId: delivery.orderId };
+  const written = await deps.store.updateOrder(ids, delta, now);
+  if (written.outcome === 'duplicate') return { outcome: 'duplicate', orderId: delivery.orderId };
 
-    const { order, transitions } = merged;
-    const domainEvents = domainEventsFor(shop.shopId, order, transitions);
-    if (domainEvents.length) await deps.publisher.publish(domainEvents);
-    try {
-      await deps.store.putOrder(order, current?.version ?? 0);
-    } catch (error) {
-      if (error instanceof VersionConflictError && attempt < MAX_ATTEMPTS) continue;
-      throw error;
-    }
-
-    if (order.customerId) {
-      const timeline = timelineChanges(current?.value, order);
-      await Promise.all([
-        deps.store.applyTimelineChanges(shop.shopId, order.customerId, timeline),
-        profileNeedsUpdate(delivery, current?.value, order) ? saveProfile(shop, delivery, current?.value, order, deps) : undefined,
-      ]);
-    }
-    return {
-      outcome: 'applied',
-      orderId: order.orderId,
-      ...(order.customerId ? { customerId: order.customerId } : {}),
-      transitions: transitions.map((t) => t.kind),
-    };
+  const before = written.before && orderView(written.before);
+  const after = orderView(written.after);
+  const transitions = transitionsBetween(before, after);
+  if (after.customerId) {
+    await Promise.all([
+      deps.store.applyTimelineChanges(shop.shopId, after.customerId, timelineChanges(before, after)),
+      profileNeedsUpdate(delivery, before, after) ? saveProfile(shop, delivery, before, after, deps) : undefined,
+    ]);
   }
+  return {
+    outcome: 'applied',
+    orderId: after.orderId,
+    ...(after.customerId ? { customerId: after.customerId } : {}),
+    transitions: transitions.map((t) => t.kind),
+  };
 }
 
 function regionCountry(delivery: Delivery): string | undefined {

@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import { toMinorUnits } from '../money.ts';
 import { checkpointSchema, lineItemSchema, regionSchema, shipmentSchema } from '../events/canonical.ts';
+import { toMinorUnits } from '../money.ts';
 
 /** Milestones an order can reach. Each is kept with the earliest time any source reported it. */
 export const MILESTONES = [
@@ -40,30 +40,56 @@ export const storedRefundSchema = z.object({
 });
 export type StoredRefund = z.infer<typeof storedRefundSchema>;
 
-/** An order as Careline keeps it. Parsed with this schema every time it is read. */
-export const orderRecordSchema = z.object({
+export const storedShipmentSchema = shipmentSchema.extend({ id: z.string() });
+export type StoredShipment = z.infer<typeof storedShipmentSchema>;
+
+/**
+ * An order as it is stored: the union of everything reported about it. Every part merges
+ * without reading first (sets grow, maps are keyed by id, the snapshot is last-writer-wins by
+ * source time), so one conditional UpdateItem applies a delivery. See order-state.ts.
+ */
+export const orderItemSchema = z.object({
   shopId: z.string(),
   orderId: z.string(),
-  orderNumber: z.string().optional(),
   customerId: z.string().optional(),
+  /** Source time of the newest order snapshot applied; the fields below come from it. */
+  snapshotAt: z.string().optional(),
+  orderNumber: z.string().optional(),
   currency: z.string().optional(),
   /** Order total as a decimal string in `currency`. */
   total: z.string().optional(),
-  lineItems: z.array(lineItemSchema).default([]),
+  lineItems: z.array(lineItemSchema).optional(),
   shippingRegion: regionSchema.optional(),
-  /** Source time of the snapshot the facts above come from: a newer snapshot wins. */
-  snapshotAt: z.string().optional(),
-  status: z.enum(ORDER_STATUSES),
-  milestones: z.partialRecord(z.enum(MILESTONES), z.string()).default({}),
-  shipments: z.array(shipmentSchema).default([]),
-  checkpoints: z.array(storedCheckpointSchema).default([]),
-  refunds: z.array(storedRefundSchema).default([]),
-  /** Short hashes of the webhook deliveries applied in the last days, with when they were seen. */
-  deliveries: z.record(z.string(), z.string()).default({}),
+  /** Every time reported for each milestone; the earliest one counts. */
+  milestoneReports: z.partialRecord(z.enum(MILESTONES), z.array(z.string())),
+  checkpoints: z.record(z.string(), storedCheckpointSchema),
+  refunds: z.record(z.string(), storedRefundSchema),
+  shipments: z.record(z.string(), storedShipmentSchema),
+  /** Short hashes of the webhook deliveries applied, with when they were seen (epoch seconds). */
+  deliveries: z.record(z.string(), z.number()),
   version: z.number().int().nonnegative(),
   updatedAt: z.string(),
 });
-export type OrderRecord = z.infer<typeof orderRecordSchema>;
+export type OrderItem = z.infer<typeof orderItemSchema>;
+
+/** An order as the domain reads it: derived from its item, never stored as such. */
+export interface OrderRecord {
+  shopId: string;
+  orderId: string;
+  orderNumber?: string;
+  customerId?: string;
+  currency?: string;
+  total?: string;
+  lineItems: z.infer<typeof lineItemSchema>[];
+  shippingRegion?: z.infer<typeof regionSchema>;
+  status: OrderStatus;
+  milestones: Partial<Record<Milestone, string>>;
+  shipments: StoredShipment[];
+  checkpoints: StoredCheckpoint[];
+  refunds: StoredRefund[];
+  version: number;
+  updatedAt: string;
+}
 
 export function totalMinor(order: Pick<OrderRecord, 'total' | 'currency'>): number | undefined {
   return order.total !== undefined && order.currency ? toMinorUnits(order.total, order.currency) : undefined;

@@ -1,44 +1,173 @@
 import { createHash } from 'node:crypto';
-import type { Checkpoint, OrderEvent, Shipment } from '../events/canonical.ts';
+import type { OrderEvent } from '../events/canonical.ts';
 import {
   type Milestone,
+  type OrderItem,
   type OrderRecord,
   type OrderStatus,
   type StoredCheckpoint,
   type StoredRefund,
+  type StoredShipment,
   refundedMinor,
   totalMinor,
 } from './order-record.ts';
 
 /**
- * The order state machine. An order is a join of everything reported about it: milestones
- * keep their earliest reported time, checkpoints, shipments and refunds are sets keyed by id,
- * and the descriptive facts come from the newest snapshot. Merging is commutative and
- * idempotent, so the final state does not depend on the order in which webhooks arrive, and
- * the status, derived from the milestones, only moves forward.
+ * The order state machine. A delivery becomes a delta; the order item is the union of every
+ * delta (milestone times are sets whose earliest member counts, checkpoints, refunds and
+ * shipments are keyed by id, the snapshot of descriptive facts is last-writer-wins by source
+ * time). Union is commutative and idempotent, so the final order does not depend on the order
+ * in which webhooks arrive, and the status, derived from the milestones, only moves forward.
+ *
+ * `applyDelta` here and the store's UpdateItem expression for the same delta compute the same
+ * item; the store's integration tests check that they agree.
  */
 
 /** Deliveries are remembered this long on the order (the contract is at least 7 days). */
-export const DELIVERY_MEMORY_MS = 8 * 24 * 3600 * 1000;
-const MAX_CHECKPOINTS = 40;
+export const DELIVERY_MEMORY_S = 8 * 24 * 3600;
 
-/** Something that became true by merging an event: it drives the timeline and domain events. */
+export interface OrderDelta {
+  deliveryKey: string;
+  /** Epoch seconds. */
+  seenAt: number;
+  customerId?: string;
+  snapshot?: {
+    at: string;
+    orderNumber?: string;
+    currency?: string;
+    total?: string;
+    lineItems?: OrderItem['lineItems'];
+    shippingRegion?: OrderItem['shippingRegion'];
+  };
+  milestones: Partial<Record<Milestone, string[]>>;
+  checkpoints: StoredCheckpoint[];
+  refunds: StoredRefund[];
+  shipments: StoredShipment[];
+}
+
+/** Something that became true by applying a delta: it drives the timeline and domain events. */
 export type Transition =
   | { kind: 'milestone'; milestone: Milestone; at: string }
   | { kind: 'checkpoint'; checkpoint: StoredCheckpoint }
   | { kind: 'refund'; refund: StoredRefund }
   | { kind: 'customer_attached'; customerId: string };
 
-export type MergeResult =
-  | { outcome: 'duplicate' }
-  | { outcome: 'applied'; order: OrderRecord; transitions: Transition[] };
+export function deliveryKey(deliveryId: string): string {
+  return createHash('sha256').update(deliveryId).digest('base64url').slice(0, 12);
+}
 
-export interface MergeContext {
-  shopId: string;
-  deliveryId: string;
-  /** The customer the order belongs to, when known (resolved by the caller). */
-  customerId?: string;
-  now: Date;
+function shortId(text: string): string {
+  return createHash('sha256').update(text).digest('base64url').slice(0, 10);
+}
+
+export function deltaFromEvents(
+  events: OrderEvent[],
+  context: { deliveryId: string; now: Date; customerId?: string },
+): OrderDelta {
+  const delta: OrderDelta = {
+    deliveryKey: deliveryKey(context.deliveryId),
+    seenAt: Math.floor(context.now.getTime() / 1000),
+    ...(context.customerId ? { customerId: context.customerId } : {}),
+    milestones: {},
+    checkpoints: [],
+    refunds: [],
+    shipments: [],
+  };
+  const report = (milestone: Milestone, at: string) => {
+    const times = (delta.milestones[milestone] ??= []);
+    if (!times.includes(at)) times.push(at);
+  };
+  for (const event of events) {
+    const facts = event.order;
+    if (facts) {
+      const at = facts.updatedAt ?? event.occurredAt;
+      if (!delta.snapshot || at >= delta.snapshot.at) {
+        delta.snapshot = definedFields({
+          at,
+          orderNumber: facts.orderNumber,
+          currency: facts.currency,
+          total: facts.total,
+          lineItems: facts.lineItems,
+          shippingRegion: facts.shippingRegion,
+        });
+      }
+      if (facts.createdAt) report('created', facts.createdAt);
+    }
+    for (const milestone of impliedMilestones(event)) report(milestone, event.occurredAt);
+    if (event.shipment) {
+      const id = event.shipment.shipmentId ?? event.shipment.trackingNumber ?? 'default';
+      delta.shipments = [...delta.shipments.filter((s) => s.id !== id), definedFields({ ...event.shipment, id })];
+    }
+    if (event.checkpoint) {
+      const c = event.checkpoint;
+      const id = shortId(`${c.at}|${c.status}|${c.message ?? ''}`);
+      if (!delta.checkpoints.some((known) => known.id === id)) delta.checkpoints.push(definedFields({ ...c, id }));
+    }
+    if (event.refund && !delta.refunds.some((r) => r.refundId === event.refund!.refundId)) {
+      delta.refunds.push({ ...event.refund, at: event.occurredAt });
+    }
+  }
+  return delta;
+}
+
+function impliedMilestones(event: OrderEvent): Milestone[] {
+  switch (event.type) {
+    case 'order.created':
+      return event.order?.createdAt ? [] : ['created'];
+    case 'order.paid':
+      return ['paid'];
+    case 'order.cancelled':
+      return ['cancelled'];
+    case 'order.closed':
+      return ['closed'];
+    case 'order.shipped':
+    case 'shipment.checkpoint':
+    case 'shipment.exception':
+      return ['shipped'];
+    case 'shipment.out_for_delivery':
+      return ['shipped', 'out_for_delivery'];
+    case 'shipment.delivered':
+      return ['shipped', 'delivered'];
+    case 'order.refunded':
+    case 'order.updated':
+      return [];
+  }
+}
+
+/** The item after a delta: exactly what the store's UpdateItem expression does to it. */
+export function applyDelta(item: OrderItem | undefined, delta: OrderDelta, ids: { shopId: string; orderId: string }, now: Date): OrderItem {
+  const next: OrderItem = item
+    ? structuredClone(item)
+    : { ...ids, milestoneReports: {}, checkpoints: {}, refunds: {}, shipments: {}, deliveries: {}, version: 0, updatedAt: '' };
+  next.deliveries[delta.deliveryKey] = delta.seenAt;
+  if (delta.customerId && !next.customerId) next.customerId = delta.customerId;
+  const snapshot = delta.snapshot;
+  if (snapshot && isFreshSnapshot(item, snapshot.at)) {
+    const { at, ...facts } = snapshot;
+    Object.assign(next, facts, { snapshotAt: at });
+  }
+  for (const [milestone, times] of Object.entries(delta.milestones) as [Milestone, string[]][]) {
+    next.milestoneReports[milestone] = [...new Set([...(next.milestoneReports[milestone] ?? []), ...times])].sort();
+  }
+  for (const checkpoint of delta.checkpoints) next.checkpoints[checkpoint.id] = checkpoint;
+  for (const refund of delta.refunds) next.refunds[refund.refundId] = refund;
+  for (const shipment of delta.shipments) next.shipments[shipment.id] = shipment;
+  next.version += 1;
+  next.updatedAt = now.toISOString();
+  return next;
+}
+
+/** A snapshot older than the one applied is ignored (the store's condition says the same). */
+export function isFreshSnapshot(item: OrderItem | undefined, at: string): boolean {
+  return !item?.snapshotAt || item.snapshotAt <= at;
+}
+
+/** Delivery keys older than the memory window, to forget. */
+export function expiredDeliveries(item: OrderItem, now: Date): string[] {
+  const oldest = Math.floor(now.getTime() / 1000) - DELIVERY_MEMORY_S;
+  return Object.entries(item.deliveries)
+    .filter(([, seenAt]) => seenAt < oldest)
+    .map(([key]) => key);
 }
 
 const STATUS_PRECEDENCE: [Milestone, OrderStatus][] = [
@@ -57,145 +186,39 @@ export function deriveStatus(milestones: OrderRecord['milestones']): OrderStatus
   return 'unknown';
 }
 
-export function emptyOrder(shopId: string, orderId: string, now: Date): OrderRecord {
-  return {
-    shopId,
-    orderId,
+/** The order the domain works with, derived from its stored item. */
+export function orderView(item: OrderItem): OrderRecord {
+  const milestones: OrderRecord['milestones'] = {};
+  for (const [milestone, times] of Object.entries(item.milestoneReports) as [Milestone, string[]][]) {
+    const earliest = [...times].sort()[0];
+    if (earliest) milestones[milestone] = earliest;
+  }
+  const byTime = <T extends { at: string }>(a: T, b: T, key: (x: T) => string) => a.at.localeCompare(b.at) || key(a).localeCompare(key(b));
+  const order: OrderRecord = {
+    shopId: item.shopId,
+    orderId: item.orderId,
+    ...definedFields({
+      orderNumber: item.orderNumber,
+      customerId: item.customerId,
+      currency: item.currency,
+      total: item.total,
+      shippingRegion: item.shippingRegion,
+    }),
+    lineItems: item.lineItems ?? [],
     status: 'unknown',
-    milestones: {},
-    lineItems: [],
-    shipments: [],
-    checkpoints: [],
-    refunds: [],
-    deliveries: {},
-    version: 0,
-    updatedAt: now.toISOString(),
+    milestones,
+    shipments: Object.values(item.shipments).sort((a, b) => a.id.localeCompare(b.id)),
+    checkpoints: Object.values(item.checkpoints).sort((a, b) => byTime(a, b, (c) => c.id)),
+    refunds: Object.values(item.refunds).sort((a, b) => byTime(a, b, (r) => r.refundId)),
+    version: item.version,
+    updatedAt: item.updatedAt,
   };
-}
-
-export function deliveryKey(deliveryId: string): string {
-  return createHash('sha256').update(deliveryId).digest('base64url').slice(0, 12);
-}
-
-/** Merges every canonical event of one webhook delivery into the order. */
-export function mergeDelivery(current: OrderRecord | undefined, events: OrderEvent[], ctx: MergeContext): MergeResult {
-  const key = deliveryKey(ctx.deliveryId);
-  const base = current ?? emptyOrder(ctx.shopId, events[0]?.orderId ?? '', ctx.now);
-  if (base.deliveries[key]) return { outcome: 'duplicate' };
-
-  const order: OrderRecord = structuredClone(base);
-  for (const event of events) applyEvent(order, event);
-  if (ctx.customerId && !order.customerId) order.customerId = ctx.customerId;
-  order.status = deriveStatus(order.milestones);
-  order.deliveries = rememberDelivery(order.deliveries, key, ctx.now);
-  order.updatedAt = ctx.now.toISOString();
-  return { outcome: 'applied', order, transitions: transitionsBetween(current, order) };
-}
-
-function applyEvent(order: OrderRecord, event: OrderEvent): void {
-  applySnapshot(order, event);
-  for (const [milestone, at] of impliedMilestones(event)) reachMilestone(order, milestone, at);
-  if (event.shipment) mergeShipment(order, event.shipment);
-  if (event.checkpoint) mergeCheckpoint(order, event.checkpoint);
-  if (event.refund) {
-    const refund = event.refund;
-    if (!order.refunds.some((r) => r.refundId === refund.refundId)) {
-      order.refunds.push({
-        refundId: refund.refundId,
-        amount: refund.amount,
-        at: event.occurredAt,
-        lineItems: refund.lineItems,
-      });
-      order.refunds.sort((a, b) => a.at.localeCompare(b.at) || a.refundId.localeCompare(b.refundId));
-    }
-  }
+  // Fully refunded is derived: the refunds reached the total, at the time of the last one.
   const total = totalMinor(order);
-  if (total !== undefined && total > 0 && refundedMinor(order) >= total) {
-    const lastRefund = order.refunds.at(-1);
-    if (lastRefund) reachMilestone(order, 'refunded', lastRefund.at);
-  }
-}
-
-function impliedMilestones(event: OrderEvent): [Milestone, string][] {
-  const at = event.occurredAt;
-  const implied: [Milestone, string][] = [];
-  if (event.order?.createdAt) implied.push(['created', event.order.createdAt]);
-  switch (event.type) {
-    case 'order.created':
-      implied.push(['created', event.order?.createdAt ?? at]);
-      break;
-    case 'order.paid':
-      implied.push(['paid', at]);
-      break;
-    case 'order.cancelled':
-      implied.push(['cancelled', at]);
-      break;
-    case 'order.closed':
-      implied.push(['closed', at]);
-      break;
-    case 'order.shipped':
-    case 'shipment.checkpoint':
-    case 'shipment.exception':
-      implied.push(['shipped', at]);
-      break;
-    case 'shipment.out_for_delivery':
-      implied.push(['shipped', at], ['out_for_delivery', at]);
-      break;
-    case 'shipment.delivered':
-      implied.push(['shipped', at], ['delivered', at]);
-      break;
-    case 'order.refunded':
-    case 'order.updated':
-      break;
-  }
-  return implied;
-}
-
-function reachMilestone(order: OrderRecord, milestone: Milestone, at: string): void {
-  const known = order.milestones[milestone];
-  if (!known || at < known) order.milestones[milestone] = at;
-}
-
-/** Descriptive facts come from the newest snapshot; fields it lacks keep their older value. */
-function applySnapshot(order: OrderRecord, event: OrderEvent): void {
-  const facts = event.order;
-  if (!facts) return;
-  const snapshotAt = facts.updatedAt ?? event.occurredAt;
-  const newer = !order.snapshotAt || snapshotAt >= order.snapshotAt;
-  const take = <K extends 'orderNumber' | 'currency' | 'total' | 'shippingRegion'>(field: K, value: OrderRecord[K] | undefined) => {
-    if (value !== undefined && (newer || order[field] === undefined)) order[field] = value;
-  };
-  take('orderNumber', facts.orderNumber);
-  take('currency', facts.currency);
-  take('shippingRegion', facts.shippingRegion);
-  take('total', facts.total);
-  if (facts.lineItems && (newer || order.lineItems.length === 0)) order.lineItems = facts.lineItems;
-  if (newer) order.snapshotAt = snapshotAt;
-}
-
-function mergeShipment(order: OrderRecord, shipment: Shipment): void {
-  const id = shipment.shipmentId ?? shipment.trackingNumber;
-  const existing = order.shipments.find((s) => (s.shipmentId ?? s.trackingNumber) === id);
-  if (existing) Object.assign(existing, definedFields(shipment));
-  else order.shipments.push(definedFields(shipment));
-}
-
-function mergeCheckpoint(order: OrderRecord, checkpoint: Checkpoint): void {
-  const id = createHash('sha256')
-    .update(`${checkpoint.at}|${checkpoint.status}|${checkpoint.message ?? ''}`)
-    .digest('base64url')
-    .slice(0, 10);
-  if (order.checkpoints.some((c) => c.id === id)) return;
-  order.checkpoints.push({ ...definedFields(checkpoint), id });
-  order.checkpoints.sort((a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id));
-  if (order.checkpoints.length > MAX_CHECKPOINTS) order.checkpoints.splice(0, order.checkpoints.length - MAX_CHECKPOINTS);
-}
-
-function rememberDelivery(deliveries: Record<string, string>, key: string, now: Date): Record<string, string> {
-  const oldest = new Date(now.getTime() - DELIVERY_MEMORY_MS).toISOString();
-  const kept = Object.fromEntries(Object.entries(deliveries).filter(([, seenAt]) => seenAt >= oldest));
-  kept[key] = now.toISOString();
-  return kept;
+  const lastRefund = order.refunds.at(-1);
+  if (total !== undefined && total > 0 && lastRefund && refundedMinor(order) >= total) milestones.refunded = lastRefund.at;
+  order.status = deriveStatus(milestones);
+  return order;
 }
 
 export function transitionsBetween(before: OrderRecord | undefined, after: OrderRecord): Transition[] {

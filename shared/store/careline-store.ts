@@ -10,11 +10,107 @@ import {
 import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import type * as z from 'zod';
 import type { TimelineChanges, TimelineEntry } from '../orders/order-effects.ts';
-import { type OrderRecord, orderRecordSchema } from '../orders/order-record.ts';
+import { type OrderItem, orderItemSchema } from '../orders/order-record.ts';
+import { applyDelta, expiredDeliveries, isFreshSnapshot, type OrderDelta } from '../orders/order-state.ts';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { type Profile, profileSchema } from '../profiles/profile.ts';
 import { type Shop, shopSchema } from '../shops/shop.ts';
 import { AlreadyExistsError, isConditionalCheckFailed, StoreError, VersionConflictError } from './errors.ts';
 import { type ItemKey, keys } from './keys.ts';
+
+/** Attribute name prefixes of the order item's keyed parts (top-level, so one update can add to each). */
+const ORDER_ATTR = {
+  milestone: 'ms_',
+  checkpoint: 'cp_',
+  refund: 'rf_',
+  shipment: 'sh_',
+  delivery: 'd_',
+} as const;
+
+/** The order item as DynamoDB attributes (what `updateOrder` leaves in the table). */
+export function orderItemToAttributes(item: OrderItem): Record<string, unknown> {
+  const { milestoneReports, checkpoints, refunds, shipments, deliveries, ...scalars } = item;
+  const prefixed = (prefix: string, entries: Record<string, unknown>) =>
+    Object.fromEntries(Object.entries(entries).map(([key, value]) => [`${prefix}${key}`, value]));
+  return {
+    ...keys.order(item.shopId, item.orderId),
+    ...scalars,
+    ...Object.fromEntries(Object.entries(milestoneReports).map(([m, times]) => [`${ORDER_ATTR.milestone}${m}`, new Set(times)])),
+    ...prefixed(ORDER_ATTR.checkpoint, checkpoints),
+    ...prefixed(ORDER_ATTR.refund, refunds),
+    ...prefixed(ORDER_ATTR.shipment, shipments),
+    ...prefixed(ORDER_ATTR.delivery, deliveries),
+  };
+}
+
+export function orderItemFromAttributes(attributes: Record<string, unknown>): OrderItem {
+  const item: Record<string, unknown> & Pick<OrderItem, 'milestoneReports' | 'checkpoints' | 'refunds' | 'shipments' | 'deliveries'> = {
+    milestoneReports: {},
+    checkpoints: {},
+    refunds: {},
+    shipments: {},
+    deliveries: {},
+  };
+  for (const [name, value] of Object.entries(attributes)) {
+    const suffix = (prefix: string) => (name.startsWith(prefix) ? name.slice(prefix.length) : undefined);
+    let key: string | undefined;
+    if ((key = suffix(ORDER_ATTR.milestone)) !== undefined) (item.milestoneReports as Record<string, string[]>)[key] = [...(value as Set<string>)].sort();
+    else if ((key = suffix(ORDER_ATTR.checkpoint)) !== undefined) item.checkpoints[key] = value as never;
+    else if ((key = suffix(ORDER_ATTR.refund)) !== undefined) item.refunds[key] = value as never;
+    else if ((key = suffix(ORDER_ATTR.shipment)) !== undefined) item.shipments[key] = value as never;
+    else if ((key = suffix(ORDER_ATTR.delivery)) !== undefined) item.deliveries[key] = value as never;
+    else if (name !== 'pk' && name !== 'sk') item[name] = value;
+  }
+  const parsed = orderItemSchema.safeParse(item);
+  if (!parsed.success) throw new StoreError(`stored order does not match its schema: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
+  return parsed.data;
+}
+
+/** The UpdateItem that applies a delta; `applyDelta` in order-state.ts is its pure twin. */
+function orderUpdateExpression(ids: { shopId: string; orderId: string }, delta: OrderDelta, now: Date, includeSnapshot: boolean) {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const set: string[] = [];
+  const add: string[] = [];
+  let n = 0;
+  const name = (attribute: string) => {
+    const placeholder = `#a${n++}`;
+    names[placeholder] = attribute;
+    return placeholder;
+  };
+  const value = (v: unknown) => {
+    const placeholder = `:v${n++}`;
+    values[placeholder] = v;
+    return placeholder;
+  };
+  const deliveryName = name(`${ORDER_ATTR.delivery}${delta.deliveryKey}`);
+  set.push(`${deliveryName} = ${value(delta.seenAt)}`);
+  set.push(`${name('shopId')} = ${value(ids.shopId)}`, `${name('orderId')} = ${value(ids.orderId)}`, `${name('updatedAt')} = ${value(now.toISOString())}`);
+  if (delta.customerId) {
+    const customer = name('customerId');
+    set.push(`${customer} = if_not_exists(${customer}, ${value(delta.customerId)})`);
+  }
+  let condition = `attribute_not_exists(${deliveryName})`;
+  if (includeSnapshot && delta.snapshot) {
+    const { at, ...facts } = delta.snapshot;
+    const snapshotAt = name('snapshotAt');
+    const atValue = value(at);
+    set.push(`${snapshotAt} = ${atValue}`);
+    for (const [field, fieldValue] of Object.entries(facts)) if (fieldValue !== undefined) set.push(`${name(field)} = ${value(fieldValue)}`);
+    condition += ` AND (attribute_not_exists(${snapshotAt}) OR ${snapshotAt} <= ${atValue})`;
+  }
+  for (const [milestone, times] of Object.entries(delta.milestones)) add.push(`${name(`${ORDER_ATTR.milestone}${milestone}`)} ${value(new Set(times))}`);
+  for (const c of delta.checkpoints) set.push(`${name(`${ORDER_ATTR.checkpoint}${c.id}`)} = ${value(c)}`);
+  for (const r of delta.refunds) set.push(`${name(`${ORDER_ATTR.refund}${r.refundId}`)} = ${value(r)}`);
+  for (const s of delta.shipments) set.push(`${name(`${ORDER_ATTR.shipment}${s.id}`)} = ${value(s)}`);
+  add.push(`${name('version')} ${value(1)}`);
+  return {
+    UpdateExpression: `SET ${set.join(', ')} ADD ${add.join(', ')}`,
+    ConditionExpression: condition,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}
 
 const READ_OPERATIONS = new Set(['getShop', 'getOrder', 'getProfile', 'findCustomersByContact', 'listTimeline']);
 
@@ -90,15 +186,71 @@ export class CarelineStore {
   }
 
   // ── orders ───────────────────────────────────────────────────────────────────────────
-  async getOrder(shopId: string, orderId: string): Promise<Versioned<OrderRecord>> {
-    const order = await this.#get('getOrder', keys.order(shopId, orderId), orderRecordSchema, true);
-    return order && { value: order, version: order.version };
+  async getOrder(shopId: string, orderId: string): Promise<OrderItem | undefined> {
+    const result = await this.#client.send(
+      new GetCommand({ TableName: this.#table, Key: keys.order(shopId, orderId), ConsistentRead: true, ReturnConsumedCapacity: 'TOTAL' }),
+    );
+    this.#meter('getOrder', result.ConsumedCapacity);
+    return result.Item ? orderItemFromAttributes(result.Item) : undefined;
   }
 
-  /** Writes the order if nobody else wrote it since `expectedVersion` was read (0 = new). */
-  async putOrder(order: OrderRecord, expectedVersion: number): Promise<void> {
-    const stored = { ...order, version: expectedVersion + 1 };
-    await this.#putVersioned('putOrder', keys.order(order.shopId, order.orderId), stored, expectedVersion, `order ${order.orderId}`);
+  /**
+   * Applies a delivery's delta to the order in one conditional UpdateItem, without reading it
+   * first. The condition refuses a delivery already applied (a duplicate); a snapshot older than
+   * the stored one is left out and the rest applied. Returns the item before and after.
+   */
+  async updateOrder(
+    ids: { shopId: string; orderId: string },
+    delta: OrderDelta,
+    now: Date,
+  ): Promise<{ outcome: 'duplicate' } | { outcome: 'applied'; before: OrderItem | undefined; after: OrderItem }> {
+    let includeSnapshot = delta.snapshot !== undefined;
+    for (;;) {
+      const update = orderUpdateExpression(ids, delta, now, includeSnapshot);
+      try {
+        const result = await this.#client.send(
+          new UpdateCommand({
+            TableName: this.#table,
+            Key: keys.order(ids.shopId, ids.orderId),
+            ...update,
+            ReturnValues: 'ALL_OLD',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            ReturnConsumedCapacity: 'TOTAL',
+          }),
+        );
+        this.#meter('updateOrder', result.ConsumedCapacity);
+        const before = result.Attributes ? orderItemFromAttributes(result.Attributes) : undefined;
+        const after = applyDelta(before, includeSnapshot ? delta : { ...delta, snapshot: undefined }, ids, now);
+        const expired = before ? expiredDeliveries(before, now) : [];
+        if (expired.length) await this.#forgetDeliveries(ids, expired);
+        return { outcome: 'applied', before, after };
+      } catch (error) {
+        if (!isConditionalCheckFailed(error)) throw new StoreError('updateOrder failed', { cause: error });
+        this.#meter('updateOrder', (error as { ConsumedCapacity?: ConsumedCapacity }).ConsumedCapacity);
+        const raw = (error as { Item?: Record<string, never> }).Item;
+        const current = raw ? orderItemFromAttributes(unmarshall(raw)) : undefined;
+        if (current?.deliveries[delta.deliveryKey] !== undefined) return { outcome: 'duplicate' };
+        if (includeSnapshot && current && !isFreshSnapshot(current, delta.snapshot!.at)) {
+          includeSnapshot = false; // an older snapshot arrived late: apply the rest of the delta
+          continue;
+        }
+        throw new StoreError('updateOrder: condition failed for an unexpected reason', { cause: error });
+      }
+    }
+  }
+
+  async #forgetDeliveries(ids: { shopId: string; orderId: string }, deliveryKeys: string[]): Promise<void> {
+    const names = Object.fromEntries(deliveryKeys.map((key, i) => [`#d${i}`, `${ORDER_ATTR.delivery}${key}`]));
+    const result = await this.#client.send(
+      new UpdateCommand({
+        TableName: this.#table,
+        Key: keys.order(ids.shopId, ids.orderId),
+        UpdateExpression: `REMOVE ${Object.keys(names).join(', ')}`,
+        ExpressionAttributeNames: names,
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
+    );
+    this.#meter('forgetDeliveries', result.ConsumedCapacity);
   }
 
   // ── profiles ─────────────────────────────────────────────────────────────────────────

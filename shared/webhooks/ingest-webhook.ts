@@ -1,5 +1,4 @@
 import type { Clock } from '../clock.ts';
-import type { EventPublisher } from '../events/publisher.ts';
 import { parseJsonKeepingBigIntegers } from '../json.ts';
 import { applyDelivery } from '../orders/apply-delivery.ts';
 import { type Shop, shopIdSchema } from '../shops/shop.ts';
@@ -12,7 +11,6 @@ export const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;
 
 export interface IngestDeps {
   store: CarelineStore;
-  publisher: EventPublisher;
   clock: Clock;
   /** Loads a shop; in Lambda this is a short-lived cache in front of the store. */
   loadShop: (shopId: string) => Promise<Shop | undefined>;
