@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { profileView } from '../shared/profiles/profile.ts';
 import { orderView } from '../shared/orders/order-state.ts';
 import { formatOrder, formatProfile, formatTimeline } from './format.ts';
 import { CliError, openStore, type TargetOptions } from './target.ts';
@@ -15,7 +16,8 @@ export function registerReadCommands(program: Command, target: Target): void {
     .addHelpText('after', '\nExample:\n  careline timeline demo 7012345678901234567')
     .action(async (shopId: string, customerId: string, options: { json?: boolean; limit: number; cursor?: string }) => {
       const store = await openStore(target());
-      const [profile, page] = await Promise.all([
+      const [shop, profile, page] = await Promise.all([
+        store.getShop(shopId),
         store.getProfile(shopId, customerId),
         store.listTimeline(shopId, customerId, { limit: options.limit, ...(options.cursor ? { cursor: options.cursor } : {}) }),
       ]);
@@ -23,7 +25,8 @@ export function registerReadCommands(program: Command, target: Target): void {
         throw new CliError(`No customer ${customerId} in shop ${shopId}: customer ids are the platform's (guests: the guest-… id shown by \`careline order\`).`);
       }
       if (options.json) return console.log(JSON.stringify(page, null, 2));
-      console.log(`${formatProfile(profile?.value, customerId)}\n\n${formatTimeline(page)}`);
+      if (!shop) throw new CliError(`No shop "${shopId}": see \`careline shop show\`.`);
+      console.log(`${formatProfile(profile && profileView(profile, shop), customerId)}\n\n${formatTimeline(page)}`);
     });
 
   program

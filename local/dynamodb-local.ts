@@ -35,7 +35,7 @@ export async function freePort(): Promise<number> {
  * Starts DynamoDB Local (needs Java 17+). `dataDir` keeps tables across restarts; without it the
  * database lives in memory. The JVM would outlive Node, so it is killed when this process exits.
  */
-export async function startDynamoDbLocal(options: { port?: number; dataDir?: string } = {}): Promise<DynamoDbLocal> {
+export async function startDynamoDbLocal(options: { port?: number; dataDir?: string; heapMb?: number } = {}): Promise<DynamoDbLocal> {
   const port = options.port ?? (await freePort());
   const jarDir = findJarDirectory();
   const storage = options.dataDir ? ['-dbPath', options.dataDir] : ['-inMemory'];
@@ -44,7 +44,7 @@ export async function startDynamoDbLocal(options: { port?: number; dataDir?: str
     [
       '-XX:TieredStopAtLevel=1',
       '-XX:+UseSerialGC',
-      '-Xmx512m',
+      `-Xmx${options.heapMb ?? 512}m`,
       `-Djava.library.path=${join(jarDir, 'DynamoDBLocal_lib')}`,
       '-jar',
       join(jarDir, 'DynamoDBLocal.jar'),

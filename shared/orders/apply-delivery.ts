@@ -1,10 +1,9 @@
 import type { Clock } from '../clock.ts';
 import type { CustomerFacts, OrderEvent } from '../events/canonical.ts';
 import { contactDigest, normalizeEmail, normalizePhone } from '../profiles/contact.ts';
-import { orderContribution, type Profile, updateProfile } from '../profiles/profile.ts';
+import { type ProfileItem, profileDelta } from '../profiles/profile.ts';
 import type { Shop } from '../shops/shop.ts';
 import type { CarelineStore } from '../store/careline-store.ts';
-import { VersionConflictError } from '../store/errors.ts';
 import { timelineChanges } from './order-effects.ts';
 import type { OrderRecord } from './order-record.ts';
 import { deltaFromEvents, orderView, transitionsBetween, type Transition } from './order-state.ts';
@@ -24,8 +23,6 @@ export interface Delivery {
 export type ApplyOutcome =
   | { outcome: 'duplicate'; orderId: string }
   | { outcome: 'applied'; orderId: string; customerId?: string; transitions: Transition['kind'][] };
-
-const MAX_ATTEMPTS = 6;
 
 /**
  * Applies one verified webhook delivery to its order, customer profile and timeline.
@@ -53,7 +50,7 @@ export async function applyDelivery(shop: Shop, delivery: Delivery, deps: ApplyD
   if (after.customerId) {
     await Promise.all([
       deps.store.applyTimelineChanges(shop.shopId, after.customerId, timelineChanges(before, after)),
-      profileNeedsUpdate(delivery, before, after) ? saveProfile(shop, delivery, before, after, deps) : undefined,
+      saveProfile(shop, delivery, before, after, deps),
     ]);
   }
   return {
@@ -66,12 +63,6 @@ export async function applyDelivery(shop: Shop, delivery: Delivery, deps: ApplyD
 
 function regionCountry(delivery: Delivery): string | undefined {
   return delivery.events.find((event) => event.order?.shippingRegion?.countryCode)?.order?.shippingRegion?.countryCode;
-}
-
-function profileNeedsUpdate(delivery: Delivery, before: OrderRecord | undefined, after: OrderRecord): boolean {
-  if (delivery.customer) return true;
-  const [a, b] = [orderContribution(before), orderContribution(after)];
-  return a.orders !== b.orders || a.spentMinor !== b.spentMinor || a.orderedAt !== b.orderedAt;
 }
 
 /** Contacts as they are matched: normalized E.164 phone first, then lower-cased email. */
@@ -105,31 +96,14 @@ async function resolveCustomerId(
 async function saveProfile(shop: Shop, delivery: Delivery, before: OrderRecord | undefined, after: OrderRecord, deps: ApplyDeps): Promise<void> {
   const customerId = after.customerId!;
   const factsAt = delivery.events.reduce((latest, e) => (e.occurredAt > latest ? e.occurredAt : latest), '');
-  for (let attempt = 1; ; attempt++) {
-    const current = await deps.store.getProfile(shop.shopId, customerId);
-    const next = updateProfile(current?.value, {
-      shop,
-      customerId,
-      facts: delivery.customer,
-      factsAt,
-      before,
-      after,
-      now: deps.clock.now(),
-    });
-    if (!next) return;
-    try {
-      await deps.store.putProfile(next, current?.version ?? 0);
-    } catch (error) {
-      if (error instanceof VersionConflictError && attempt < MAX_ATTEMPTS) continue;
-      throw error;
-    }
-    await linkNewContacts(shop.shopId, current?.value, next, deps.store);
-    return;
-  }
+  const delta = profileDelta({ facts: delivery.customer, factsAt, before, after, defaultCountry: shop.country });
+  if (!delta) return;
+  const result = await deps.store.updateProfile({ shopId: shop.shopId, customerId }, delta, deps.clock.now());
+  await linkNewContacts(shop.shopId, result.before, result.after, deps.store);
 }
 
 /** New phone numbers and emails of a customer point guest orders with them to this customer. */
-async function linkNewContacts(shopId: string, before: Profile | undefined, after: Profile, store: CarelineStore): Promise<void> {
+async function linkNewContacts(shopId: string, before: ProfileItem | undefined, after: ProfileItem, store: CarelineStore): Promise<void> {
   const links: string[] = [];
   if (after.phone && after.phone !== before?.phone) links.push(contactDigest(shopId, `phone:${after.phone}`));
   if (after.email && after.email !== before?.email) links.push(contactDigest(shopId, `email:${after.email}`));

@@ -1,39 +1,81 @@
 import * as z from 'zod';
 import { type CustomerFacts, consentSchema } from '../events/canonical.ts';
-import { totalMinor, refundedMinor, type OrderRecord } from '../orders/order-record.ts';
+import { type OrderRecord, refundedMinor, totalMinor } from '../orders/order-record.ts';
 import type { Shop } from '../shops/shop.ts';
 import { normalizeEmail, normalizePhone } from './contact.ts';
 import { guessTimezone } from './timezone-guess.ts';
 
 export const CUSTOMER_TAGS = ['new', 'returning', 'vip'] as const;
+export type CustomerTag = (typeof CUSTOMER_TAGS)[number];
 
-export const profileSchema = z.object({
+/**
+ * A customer profile as stored. Counters move by deltas and facts are last-writer-wins by
+ * source time, so one UpdateItem applies a change without reading the profile first. What
+ * depends on shop settings (time zone fallback, tags) is derived when it is read.
+ */
+export const profileItemSchema = z.object({
   shopId: z.string(),
   customerId: z.string(),
   platformCustomerId: z.string().optional(),
   firstName: z.string().optional(),
   lastName: z.string().optional(),
+  /** E.164. */
   phone: z.string().optional(),
+  /** Lower-cased. */
   email: z.string().optional(),
   locale: z.string().optional(),
-  timezone: z.string(),
-  timezoneSource: z.enum(['customer', 'region', 'shop']),
-  emailConsent: consentSchema.default('unknown'),
-  smsConsent: consentSchema.default('unknown'),
+  /** The zone the platform reported for the customer, if any. */
+  customerTimezone: z.string().optional(),
+  /** The zone guessed from the newest shipping address. */
+  regionTimezone: z.string().optional(),
+  emailConsent: consentSchema.optional(),
+  smsConsent: consentSchema.optional(),
   /** Source time of the newest customer facts applied, so an old event cannot overwrite them. */
   factsAt: z.string().optional(),
   firstOrderAt: z.string().optional(),
   lastOrderAt: z.string().optional(),
-  orderCount: z.number().int().nonnegative().default(0),
+  orderCount: z.number().int().default(0),
   /** Paid minus refunded, in minor units of `currency`. */
   totalSpentMinor: z.number().int().default(0),
   currency: z.string().optional(),
-  tags: z.array(z.enum(CUSTOMER_TAGS)).default([]),
-  version: z.number().int().nonnegative(),
+  version: z.number().int().nonnegative().default(0),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
-export type Profile = z.infer<typeof profileSchema>;
+export type ProfileItem = z.infer<typeof profileItemSchema>;
+
+/** A profile as the domain reads it. */
+export interface Profile extends ProfileItem {
+  timezone: string;
+  timezoneSource: 'customer' | 'region' | 'shop';
+  emailConsent: z.infer<typeof consentSchema>;
+  smsConsent: z.infer<typeof consentSchema>;
+  tags: CustomerTag[];
+}
+
+export function profileView(item: ProfileItem, shop: Shop): Profile {
+  const [timezone, timezoneSource] = item.customerTimezone
+    ? [item.customerTimezone, 'customer' as const]
+    : item.regionTimezone
+      ? [item.regionTimezone, 'region' as const]
+      : [shop.timezone, 'shop' as const];
+  return {
+    ...item,
+    timezone,
+    timezoneSource,
+    emailConsent: item.emailConsent ?? 'unknown',
+    smsConsent: item.smsConsent ?? 'unknown',
+    tags: computeTags(item, shop),
+  };
+}
+
+export function computeTags(profile: Pick<ProfileItem, 'orderCount' | 'totalSpentMinor'>, shop: Shop): CustomerTag[] {
+  const tags: CustomerTag[] = [];
+  if (profile.orderCount === 1) tags.push('new');
+  if (profile.orderCount >= 2) tags.push('returning');
+  if (shop.vipThresholdMinor > 0 && profile.totalSpentMinor >= shop.vipThresholdMinor) tags.push('vip');
+  return tags;
+}
 
 /** What one order adds to its customer's profile; a profile change is the difference of two. */
 export interface OrderContribution {
@@ -46,92 +88,90 @@ export function orderContribution(order: OrderRecord | undefined): OrderContribu
   if (!order?.customerId) return { orders: 0, spentMinor: 0 };
   const paid = order.milestones.paid !== undefined && order.milestones.cancelled === undefined;
   const spent = paid ? (totalMinor(order) ?? 0) - refundedMinor(order) : 0;
-  return { orders: 1, spentMinor: Math.max(spent, 0), orderedAt: order.milestones.created };
+  return { orders: 1, spentMinor: Math.max(spent, 0), ...(order.milestones.created ? { orderedAt: order.milestones.created } : {}) };
 }
 
-export interface ProfileUpdate {
-  shop: Shop;
-  customerId: string;
+export type ProfileFacts = Pick<
+  ProfileItem,
+  'platformCustomerId' | 'firstName' | 'lastName' | 'phone' | 'email' | 'locale' | 'customerTimezone' | 'emailConsent' | 'smsConsent'
+>;
+
+/** A change to one profile, as the store applies it in one write. */
+export interface ProfileDelta {
+  facts?: ProfileFacts;
+  factsAt: string;
+  regionTimezone?: string;
+  orders: number;
+  spentMinor: number;
+  orderedAt?: string;
+  currency?: string;
+}
+
+/**
+ * The profile change an order change makes: counters move by the difference between the
+ * order's contribution before and after, so a delivery that changed nothing changes nothing
+ * here either. Undefined when there is nothing to write.
+ */
+export function profileDelta(input: {
   facts: CustomerFacts | undefined;
   factsAt: string;
   before: OrderRecord | undefined;
   after: OrderRecord;
-  now: Date;
+  defaultCountry: string;
+}): ProfileDelta | undefined {
+  const before = orderContribution(input.before);
+  const after = orderContribution(input.after);
+  const facts = input.facts ? normalizedFacts(input.facts, input.after.shippingRegion?.countryCode ?? input.defaultCountry) : undefined;
+  const regionTimezone = guessTimezone(input.after.shippingRegion);
+  const delta: ProfileDelta = {
+    factsAt: input.factsAt,
+    orders: after.orders - before.orders,
+    spentMinor: after.spentMinor - before.spentMinor,
+    ...(facts && Object.keys(facts).length ? { facts } : {}),
+    ...(regionTimezone ? { regionTimezone } : {}),
+    ...(after.orderedAt && after.orderedAt !== before.orderedAt ? { orderedAt: after.orderedAt } : {}),
+    ...(input.after.currency ? { currency: input.after.currency } : {}),
+  };
+  const changes = delta.facts || delta.orders || delta.spentMinor || delta.orderedAt;
+  return changes ? delta : undefined;
 }
 
-/**
- * Applies one order change to the customer's profile. Counters move by the difference between
- * the order's contribution before and after, so an event that changed nothing changes nothing
- * here either. Returns undefined when the profile stays as it was.
- */
-export function updateProfile(current: Profile | undefined, update: ProfileUpdate): Profile | undefined {
-  const { shop, now } = update;
-  const profile: Profile = current
-    ? structuredClone(current)
-    : {
-        shopId: shop.shopId,
-        customerId: update.customerId,
-        timezone: shop.timezone,
-        timezoneSource: 'shop',
-        emailConsent: 'unknown',
-        smsConsent: 'unknown',
-        orderCount: 0,
-        totalSpentMinor: 0,
-        tags: [],
-        version: 0,
-        createdAt: now.toISOString(),
-        updatedAt: now.toISOString(),
-      };
+function normalizedFacts(facts: CustomerFacts, country: string): ProfileFacts {
+  const normalized: ProfileFacts = {
+    platformCustomerId: facts.platformCustomerId,
+    firstName: facts.firstName,
+    lastName: facts.lastName,
+    phone: normalizePhone(facts.phone, country),
+    email: normalizeEmail(facts.email),
+    locale: facts.locale,
+    customerTimezone: facts.timezone,
+    emailConsent: facts.emailConsent === 'unknown' ? undefined : facts.emailConsent,
+    smsConsent: facts.smsConsent === 'unknown' ? undefined : facts.smsConsent,
+  };
+  return Object.fromEntries(Object.entries(normalized).filter(([, v]) => v !== undefined && v !== '')) as ProfileFacts;
+}
 
-  const region = update.after.shippingRegion;
-  if (update.facts && (!profile.factsAt || update.factsAt >= profile.factsAt)) {
-    applyFacts(profile, update.facts, region?.countryCode ?? shop.country);
-    profile.factsAt = update.factsAt;
+/** The profile after a delta: exactly what the store's UpdateItem does (tested against it). */
+export function applyProfileDelta(
+  item: ProfileItem | undefined,
+  delta: ProfileDelta,
+  ids: { shopId: string; customerId: string },
+  now: Date,
+  includeFacts: boolean,
+): ProfileItem {
+  const next: ProfileItem = item
+    ? { ...item }
+    : { ...ids, orderCount: 0, totalSpentMinor: 0, version: 0, createdAt: now.toISOString(), updatedAt: now.toISOString() };
+  if (includeFacts && delta.facts) Object.assign(next, delta.facts, { factsAt: delta.factsAt });
+  if (delta.regionTimezone) next.regionTimezone = delta.regionTimezone;
+  next.orderCount += delta.orders;
+  next.totalSpentMinor += delta.spentMinor;
+  next.currency ??= delta.currency;
+  if (delta.orderedAt) {
+    if (!next.firstOrderAt || delta.orderedAt < next.firstOrderAt) next.firstOrderAt = delta.orderedAt;
+    if (!next.lastOrderAt || delta.orderedAt > next.lastOrderAt) next.lastOrderAt = delta.orderedAt;
   }
-  if (profile.timezoneSource !== 'customer') {
-    const guessed = guessTimezone(region);
-    if (guessed) Object.assign(profile, { timezone: guessed, timezoneSource: 'region' });
-  }
-
-  const before = orderContribution(update.before);
-  const after = orderContribution(update.after);
-  profile.orderCount += after.orders - before.orders;
-  profile.totalSpentMinor += after.spentMinor - before.spentMinor;
-  profile.currency ??= update.after.currency;
-  const orderedAt = after.orderedAt;
-  if (orderedAt) {
-    if (!profile.firstOrderAt || orderedAt < profile.firstOrderAt) profile.firstOrderAt = orderedAt;
-    if (!profile.lastOrderAt || orderedAt > profile.lastOrderAt) profile.lastOrderAt = orderedAt;
-  }
-  profile.tags = computeTags(profile, shop);
-
-  if (current && sameProfile(current, profile)) return undefined;
-  profile.updatedAt = now.toISOString();
-  return profile;
-}
-
-function applyFacts(profile: Profile, facts: CustomerFacts, defaultCountry: string): void {
-  if (facts.platformCustomerId) profile.platformCustomerId = facts.platformCustomerId;
-  if (facts.firstName) profile.firstName = facts.firstName;
-  if (facts.lastName) profile.lastName = facts.lastName;
-  const phone = normalizePhone(facts.phone, defaultCountry);
-  if (phone) profile.phone = phone;
-  const email = normalizeEmail(facts.email);
-  if (email) profile.email = email;
-  if (facts.locale) profile.locale = facts.locale;
-  if (facts.timezone) Object.assign(profile, { timezone: facts.timezone, timezoneSource: 'customer' });
-  if (facts.emailConsent && facts.emailConsent !== 'unknown') profile.emailConsent = facts.emailConsent;
-  if (facts.smsConsent && facts.smsConsent !== 'unknown') profile.smsConsent = facts.smsConsent;
-}
-
-export function computeTags(profile: Pick<Profile, 'orderCount' | 'totalSpentMinor'>, shop: Shop): Profile['tags'] {
-  const tags: Profile['tags'] = [];
-  if (profile.orderCount === 1) tags.push('new');
-  if (profile.orderCount >= 2) tags.push('returning');
-  if (profile.totalSpentMinor >= shop.vipThresholdMinor && shop.vipThresholdMinor > 0) tags.push('vip');
-  return tags;
-}
-
-function sameProfile(a: Profile, b: Profile): boolean {
-  return JSON.stringify({ ...a, updatedAt: '' }) === JSON.stringify({ ...b, updatedAt: '' });
+  next.version += 1;
+  next.updatedAt = now.toISOString();
+  return next;
 }

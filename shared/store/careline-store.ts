@@ -13,7 +13,7 @@ import type { TimelineChanges, TimelineEntry } from '../orders/order-effects.ts'
 import { type OrderItem, orderItemSchema } from '../orders/order-record.ts';
 import { applyDelta, expiredDeliveries, isFreshSnapshot, type OrderDelta } from '../orders/order-state.ts';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { type Profile, profileSchema } from '../profiles/profile.ts';
+import { applyProfileDelta, type ProfileDelta, type ProfileItem, profileItemSchema } from '../profiles/profile.ts';
 import { type Shop, shopSchema } from '../shops/shop.ts';
 import { AlreadyExistsError, isConditionalCheckFailed, StoreError, VersionConflictError } from './errors.ts';
 import { type ItemKey, keys } from './keys.ts';
@@ -66,23 +66,65 @@ export function orderItemFromAttributes(attributes: Record<string, unknown>): Or
   return parsed.data;
 }
 
-/** The UpdateItem that applies a delta; `applyDelta` in order-state.ts is its pure twin. */
-function orderUpdateExpression(ids: { shopId: string; orderId: string }, delta: OrderDelta, now: Date, includeSnapshot: boolean) {
+/** Builds SET/ADD clauses with placeholders for every name and value. */
+function expressionBuilder() {
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};
+  let n = 0;
+  return {
+    names,
+    values,
+    name(attribute: string) {
+      const placeholder = `#a${n++}`;
+      names[placeholder] = attribute;
+      return placeholder;
+    },
+    value(v: unknown) {
+      const placeholder = `:v${n++}`;
+      values[placeholder] = v;
+      return placeholder;
+    },
+  };
+}
+
+/** The UpdateItem that applies a profile delta; `applyProfileDelta` is its pure twin. */
+function profileUpdateExpression(ids: { shopId: string; customerId: string }, delta: ProfileDelta, now: Date, includeFacts: boolean) {
+  const { name, value, names, values } = expressionBuilder();
+  const set = [`${name('shopId')} = ${value(ids.shopId)}`, `${name('customerId')} = ${value(ids.customerId)}`, `${name('updatedAt')} = ${value(now.toISOString())}`];
+  const createdAt = name('createdAt');
+  set.push(`${createdAt} = if_not_exists(${createdAt}, ${value(now.toISOString())})`);
+  let condition: string | undefined;
+  if (includeFacts && delta.facts) {
+    for (const [field, fieldValue] of Object.entries(delta.facts)) set.push(`${name(field)} = ${value(fieldValue)}`);
+    const factsAt = name('factsAt');
+    const at = value(delta.factsAt);
+    set.push(`${factsAt} = ${at}`);
+    condition = `attribute_not_exists(${factsAt}) OR ${factsAt} <= ${at}`;
+  }
+  if (delta.regionTimezone) set.push(`${name('regionTimezone')} = ${value(delta.regionTimezone)}`);
+  if (delta.currency) {
+    const currency = name('currency');
+    set.push(`${currency} = if_not_exists(${currency}, ${value(delta.currency)})`);
+  }
+  if (delta.orderedAt) {
+    const first = name('firstOrderAt');
+    const at = value(delta.orderedAt);
+    set.push(`${first} = if_not_exists(${first}, ${at})`, `${name('lastOrderAt')} = ${at}`);
+  }
+  const add = [`${name('orderCount')} ${value(delta.orders)}`, `${name('totalSpentMinor')} ${value(delta.spentMinor)}`, `${name('version')} ${value(1)}`];
+  return {
+    UpdateExpression: `SET ${set.join(', ')} ADD ${add.join(', ')}`,
+    ...(condition ? { ConditionExpression: condition } : {}),
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}
+
+/** The UpdateItem that applies a delta; `applyDelta` in order-state.ts is its pure twin. */
+function orderUpdateExpression(ids: { shopId: string; orderId: string }, delta: OrderDelta, now: Date, includeSnapshot: boolean) {
+  const { name, value, names, values } = expressionBuilder();
   const set: string[] = [];
   const add: string[] = [];
-  let n = 0;
-  const name = (attribute: string) => {
-    const placeholder = `#a${n++}`;
-    names[placeholder] = attribute;
-    return placeholder;
-  };
-  const value = (v: unknown) => {
-    const placeholder = `:v${n++}`;
-    values[placeholder] = v;
-    return placeholder;
-  };
   const deliveryName = name(`${ORDER_ATTR.delivery}${delta.deliveryKey}`);
   set.push(`${deliveryName} = ${value(delta.seenAt)}`);
   set.push(`${name('shopId')} = ${value(ids.shopId)}`, `${name('orderId')} = ${value(ids.orderId)}`, `${name('updatedAt')} = ${value(now.toISOString())}`);
@@ -254,14 +296,64 @@ export class CarelineStore {
   }
 
   // ── profiles ─────────────────────────────────────────────────────────────────────────
-  async getProfile(shopId: string, customerId: string): Promise<Versioned<Profile>> {
-    const profile = await this.#get('getProfile', keys.profile(shopId, customerId), profileSchema, true);
-    return profile && { value: profile, version: profile.version };
+  async getProfile(shopId: string, customerId: string): Promise<ProfileItem | undefined> {
+    return this.#get('getProfile', keys.profile(shopId, customerId), profileItemSchema, true);
   }
 
-  async putProfile(profile: Profile, expectedVersion: number): Promise<void> {
-    const stored = { ...profile, version: expectedVersion + 1 };
-    await this.#putVersioned('putProfile', keys.profile(profile.shopId, profile.customerId), stored, expectedVersion, 'profile');
+  /**
+   * Applies a profile delta in one UpdateItem without reading the profile first. Facts older
+   * than the ones stored are left out (the rest still applies). Returns the profile before.
+   */
+  async updateProfile(ids: { shopId: string; customerId: string }, delta: ProfileDelta, now: Date): Promise<{ before: ProfileItem | undefined; after: ProfileItem }> {
+    let includeFacts = delta.facts !== undefined;
+    for (;;) {
+      const update = profileUpdateExpression(ids, delta, now, includeFacts);
+      try {
+        const result = await this.#client.send(
+          new UpdateCommand({ TableName: this.#table, Key: keys.profile(ids.shopId, ids.customerId), ...update, ReturnValues: 'ALL_OLD', ReturnConsumedCapacity: 'TOTAL' }),
+        );
+        this.#meter('updateProfile', result.ConsumedCapacity);
+        const before = result.Attributes ? this.#parse('updateProfile', profileItemSchema, result.Attributes) : undefined;
+        await this.#keepOrderTimeExtremes(ids, before, delta.orderedAt);
+        return { before, after: applyProfileDelta(before, delta, ids, now, includeFacts) };
+      } catch (error) {
+        if (includeFacts && isConditionalCheckFailed(error)) {
+          this.#meter('updateProfile', (error as { ConsumedCapacity?: ConsumedCapacity }).ConsumedCapacity);
+          includeFacts = false; // older facts arrived late: apply the counters without them
+          continue;
+        }
+        throw error instanceof StoreError ? error : new StoreError('updateProfile failed', { cause: error });
+      }
+    }
+  }
+
+  /**
+   * The update sets lastOrderAt to this order's time and firstOrderAt only if unset. When an
+   * older order arrives after a newer one, one more conditional write puts the extremes back.
+   */
+  async #keepOrderTimeExtremes(ids: { shopId: string; customerId: string }, before: ProfileItem | undefined, orderedAt: string | undefined) {
+    if (!orderedAt || !before) return;
+    const fixes: [string, string, string][] = [];
+    if (before.lastOrderAt && before.lastOrderAt > orderedAt) fixes.push(['lastOrderAt', before.lastOrderAt, '<']);
+    if (before.firstOrderAt && before.firstOrderAt > orderedAt) fixes.push(['firstOrderAt', orderedAt, '>']);
+    for (const [attribute, value, comparison] of fixes) {
+      try {
+        const result = await this.#client.send(
+          new UpdateCommand({
+            TableName: this.#table,
+            Key: keys.profile(ids.shopId, ids.customerId),
+            UpdateExpression: 'SET #a = :v',
+            ConditionExpression: `#a ${comparison} :v`,
+            ExpressionAttributeNames: { '#a': attribute },
+            ExpressionAttributeValues: { ':v': value },
+            ReturnConsumedCapacity: 'TOTAL',
+          }),
+        );
+        this.#meter('updateProfile', result.ConsumedCapacity);
+      } catch (error) {
+        if (!isConditionalCheckFailed(error)) throw new StoreError('updateProfile: order time fix failed', { cause: error });
+      }
+    }
   }
 
   /** Customers already known for any of these contact digests, digest → customer id. */
@@ -297,6 +389,12 @@ export class CarelineStore {
       ...changes.put.map((entry) => ({ PutRequest: { Item: { ...keys.timelineEntry(shopId, customerId, entry.at, entry.entryId), ...entry } } })),
       ...changes.remove.map((entry) => ({ DeleteRequest: { Key: keys.timelineEntry(shopId, customerId, entry.at, entry.entryId) } })),
     ];
+    const [only] = writes;
+    if (writes.length === 1 && only && 'PutRequest' in only) {
+      // The usual case, one new entry: a plain PutItem is the cheapest request.
+      const { pk, sk, ...entry } = only.PutRequest.Item;
+      return this.#put('applyTimelineChanges', { pk, sk }, entry);
+    }
     for (let start = 0; start < writes.length; start += 25) {
       let requests = writes.slice(start, start + 25);
       for (let attempt = 0; requests.length > 0; attempt++) {
@@ -337,6 +435,12 @@ export class CarelineStore {
   }
 
   // ── plumbing ─────────────────────────────────────────────────────────────────────────
+  #parse<S extends z.ZodType>(operation: string, schema: S, item: Record<string, unknown>): z.infer<S> {
+    const parsed = schema.safeParse(item);
+    if (!parsed.success) throw new StoreError(`${operation}: stored item does not match its schema`, { cause: parsed.error });
+    return parsed.data;
+  }
+
   async #get<S extends z.ZodType>(operation: string, key: ItemKey, schema: S, consistent = false): Promise<z.infer<S> | undefined> {
     const result = await this.#client.send(
       new GetCommand({ TableName: this.#table, Key: key, ConsistentRead: consistent, ReturnConsumedCapacity: 'TOTAL' }),

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from '../../shared/clock.ts';
 import { orderView } from '../../shared/orders/order-state.ts';
+import { profileView } from '../../shared/profiles/profile.ts';
 import type { CarelineStore } from '../../shared/store/careline-store.ts';
 import { createTestTable } from '../support/dynamo.ts';
 import { seededRandom, shuffled } from '../support/random.ts';
@@ -30,11 +31,11 @@ async function newShop(shopId: string, platform: 'shopify' | 'woocommerce' = 'sh
 async function finalState(store: CarelineStore, shopId: string) {
   const item = (await store.getOrder(shopId, ORDER_ID))!;
   const order = orderView(item);
-  const profile = (await store.getProfile(shopId, CUSTOMER_ID))?.value;
+  const profile = profileView((await store.getProfile(shopId, CUSTOMER_ID))!, testShop({ shopId }));
   const timeline = await store.listTimeline(shopId, CUSTOMER_ID, { limit: 100 });
   const { version: _v, updatedAt: _u, ...orderState } = order;
   const deliveries = item.deliveries;
-  const { version: _pv, updatedAt: _pu, createdAt: _pc, ...profileState } = profile!;
+  const { version: _pv, updatedAt: _pu, createdAt: _pc, ...profileState } = profile;
   return { orderState, deliveries: Object.keys(deliveries).sort(), profileState, timeline: timeline.entries };
 }
 
@@ -198,8 +199,8 @@ describe('secrets, pings and topics Careline does not use', () => {
     await invoke(woocommerceCall('guests', 'order.created', guest, secret, 'g2'));
     const guestOrder = await table.store.getOrder('guests', '1043');
     expect(guestOrder?.customerId).toBe('17');
-    const profile = await table.store.getProfile('guests', '17');
-    expect(profile?.value).toMatchObject({ orderCount: 2, phone: '+14155552671', timezone: 'America/Los_Angeles', tags: ['returning'] });
-    expect(profile?.value.email).toBe('other@example.com'); // the newest order's email
+    const profile = profileView((await table.store.getProfile('guests', '17'))!, testShop({ shopId: 'guests' }));
+    expect(profile).toMatchObject({ orderCount: 2, phone: '+14155552671', timezone: 'America/Los_Angeles', tags: ['returning'] });
+    expect(profile.email).toBe('other@example.com'); // the newest order's email
   });
 });

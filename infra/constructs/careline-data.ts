@@ -1,0 +1,62 @@
+import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, type CfnTable, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { EventBus } from 'aws-cdk-lib/aws-events';
+import type { IRole } from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+
+/** Name of the sparse index that holds pending tasks by due time (see DESIGN.md, "Data"). */
+export const DUE_TASKS_INDEX = 'gsi1';
+
+export interface CarelineDataProps {
+  /**
+   * What CloudFormation does with the table when it leaves the stack. RETAIN unless a
+   * throwaway stack says otherwise: the table is every shop's customer history.
+   */
+  readonly tableRemovalPolicy?: RemovalPolicy;
+}
+
+/**
+ * The stateful half of Careline: the one DynamoDB table and the domain-event bus.
+ * Kept apart from functions and API so that stateless changes never put data at risk.
+ */
+export class CarelineData extends Construct {
+  readonly table: Table;
+  readonly bus: EventBus;
+
+  constructor(scope: Construct, id: string, props: CarelineDataProps = {}) {
+    super(scope, id);
+
+    this.table = new Table(this, 'Table', {
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+      sortKey: { name: 'sk', type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      // Webhook delivery ids and other short-lived markers expire on their own.
+      timeToLiveAttribute: 'expiresAt',
+      removalPolicy: props.tableRemovalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    // Sparse: only pending tasks carry gsi1pk/gsi1sk, so the dispatcher reads what is due, never scans.
+    this.table.addGlobalSecondaryIndex({
+      indexName: DUE_TASKS_INDEX,
+      partitionKey: { name: 'gsi1pk', type: AttributeType.STRING },
+      sortKey: { name: 'gsi1sk', type: AttributeType.STRING },
+      projectionType: ProjectionType.ALL,
+    });
+
+    // One bus per stack, so two Careline stacks in one account and region never collide.
+    this.bus = new EventBus(this, 'Bus', { eventBusName: `careline-${Stack.of(this).stackName}` });
+  }
+
+  /**
+   * Grants read/write on the table and its indexes. CDK grants the indexes as
+   * `<table arn>/index/*`, a wildcard cdk-nag reports; it is acknowledged here, once, with why.
+   */
+  grantTableReadWrite(grantee: { readonly role: IRole }): void {
+    this.table.grantReadWriteData(grantee.role);
+    const tableLogicalId = Stack.of(this).getLogicalId(this.table.node.defaultChild as CfnTable);
+    Validations.of(grantee.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${tableLogicalId}.Arn>/index/*]`,
+      reason: `The wildcard covers only this table's own indexes (today just ${DUE_TASKS_INDEX}, the due-task index): Query on an index needs the index ARN, and no other table is reachable.`,
+    });
+  }
+}
