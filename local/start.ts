@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import type { Context } from 'aws-lambda';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { handler as orderStreamHandler } from '../functions/order-stream/handler.ts';
 import { handler as webhookHandler } from '../functions/webhook/handler.ts';
 import { createRuntime, setRuntime } from '../functions/runtime.ts';
 import { systemClock } from '../shared/clock.ts';
@@ -8,6 +10,7 @@ import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { createLocalServer, type HttpHandler } from './http-server.ts';
 import { LOCAL_DIR, LOCAL_TABLE, writeLocalState } from './local-state.ts';
 import { sampleCurl } from './sample-webhook.ts';
+import { startStreamPoller } from './stream-poller.ts';
 import { ensureTable } from './table.ts';
 
 /**
@@ -24,6 +27,12 @@ async function main(): Promise<void> {
   await ensureTable(dynamo.endpoint, LOCAL_TABLE);
   const runtime = createRuntime({ CARELINE_TABLE: LOCAL_TABLE, DYNAMODB_ENDPOINT: dynamo.endpoint, AWS_REGION: 'us-east-1' });
   setRuntime(runtime);
+  // Domain events: the table's stream feeds the same handler as in AWS (locally it logs them).
+  const poller = await startStreamPoller({
+    endpoint: dynamo.endpoint,
+    tableName: LOCAL_TABLE,
+    handler: async (event) => orderStreamHandler(event, {} as Context),
+  });
 
   const server = createLocalServer([
     { method: 'POST', path: '/webhooks/{platform}/{shopId}', handler: webhookHandler as unknown as HttpHandler },
@@ -44,6 +53,7 @@ async function main(): Promise<void> {
     console.log(`\n${signal}: stopping Careline…`);
     server.close();
     server.closeAllConnections();
+    await poller.stop();
     await dynamo.stop();
     process.exit(0);
   };

@@ -1,4 +1,4 @@
-import { Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -50,7 +50,11 @@ export class CarelineApi extends Construct {
     const { data } = props;
 
     // The default stage is built by hand below: HttpApi's own has no access log or throttle settings.
-    this.httpApi = new HttpApi(this, 'HttpApi', { description: 'Careline webhooks and customer links', createDefaultStage: false });
+    this.httpApi = new HttpApi(this, 'HttpApi', {
+      apiName: `careline-${Stack.of(this).stackName}`,
+      description: 'Careline webhooks and customer links',
+      createDefaultStage: false,
+    });
     this.stage = new HttpStage(this, 'DefaultStage', {
       httpApi: this.httpApi,
       stageName: '$default',

@@ -3,9 +3,7 @@ import { AttributeType, BillingMode, type CfnTable, ProjectionType, Table } from
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import type { IRole } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-
-/** Name of the sparse index that holds pending tasks by due time (see DESIGN.md, "Data"). */
-export const DUE_TASKS_INDEX = 'gsi1';
+import { TABLE } from '../../shared/store/keys.ts';
 
 export interface CarelineDataProps {
   /**
@@ -16,7 +14,8 @@ export interface CarelineDataProps {
 }
 
 /**
- * The stateful half of Careline: the one DynamoDB table and the domain-event bus.
+ * The stateful half of Careline: the one DynamoDB table (keys as the store spells them,
+ * shared/store/keys.ts) and the domain-event bus.
  * Kept apart from functions and API so that stateless changes never put data at risk.
  */
 export class CarelineData extends Construct {
@@ -27,19 +26,19 @@ export class CarelineData extends Construct {
     super(scope, id);
 
     this.table = new Table(this, 'Table', {
-      partitionKey: { name: 'pk', type: AttributeType.STRING },
-      sortKey: { name: 'sk', type: AttributeType.STRING },
+      partitionKey: { name: TABLE.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: TABLE.sortKey, type: AttributeType.STRING },
       billingMode: BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       // Webhook delivery ids and other short-lived markers expire on their own.
-      timeToLiveAttribute: 'expiresAt',
+      timeToLiveAttribute: TABLE.ttlAttribute,
       removalPolicy: props.tableRemovalPolicy ?? RemovalPolicy.RETAIN,
     });
-    // Sparse: only pending tasks carry gsi1pk/gsi1sk, so the dispatcher reads what is due, never scans.
+    // Sparse: only pending tasks carry the index keys, so the dispatcher reads what is due, never scans.
     this.table.addGlobalSecondaryIndex({
-      indexName: DUE_TASKS_INDEX,
-      partitionKey: { name: 'gsi1pk', type: AttributeType.STRING },
-      sortKey: { name: 'gsi1sk', type: AttributeType.STRING },
+      indexName: TABLE.dueIndex.name,
+      partitionKey: { name: TABLE.dueIndex.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: TABLE.dueIndex.sortKey, type: AttributeType.STRING },
       projectionType: ProjectionType.ALL,
     });
 
@@ -56,7 +55,7 @@ export class CarelineData extends Construct {
     const tableLogicalId = Stack.of(this).getLogicalId(this.table.node.defaultChild as CfnTable);
     Validations.of(grantee.role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${tableLogicalId}.Arn>/index/*]`,
-      reason: `The wildcard covers only this table's own indexes (today just ${DUE_TASKS_INDEX}, the due-task index): Query on an index needs the index ARN, and no other table is reachable.`,
+      reason: `The wildcard covers only this table's own indexes (today just ${TABLE.dueIndex.name}, the due-task index): Query on an index needs the index ARN, and no other table is reachable.`,
     });
   }
 }

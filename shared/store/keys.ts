@@ -33,3 +33,8 @@ export const keys = {
   /** Maps a hashed phone or email to the customer it belongs to (guest matching). */
   contactAlias: (shopId: string, digest: string): ItemKey => ({ pk: `${shopPrefix(shopId)}#ID#${digest}`, sk: 'ID' }),
 };
+
+/** Whether a key is an order item's (the stream publisher only looks at those). */
+export function isOrderKey(pk: string, sk: string): boolean {
+  return sk === 'ORDER' && pk.startsWith('SHOP#') && pk.includes('#O#');
+}
