@@ -23,9 +23,10 @@ export function buildApp(options: BuildAppOptions = {}): { app: App; stack: Care
 }
 
 /**
- * Reports every unacknowledged cdk-nag finding as an error. CDK fails synthesis on errors only,
- * and stops failing on a pack's warnings once anything in the app is acknowledged; a
- * finding is either fixed or acknowledged with a reason, never left as a warning.
+ * Reports every unacknowledged cdk-nag finding as an error. CDK fails synthesis on a pack's
+ * warnings only until one of its findings is acknowledged in the `AwsSolutions::AwsSolutions-X`
+ * form its CLI suggests; from then on warnings pass silently. Here a finding is fixed or
+ * acknowledged with a reason, never left standing as a warning.
  */
 export class FindingsAsErrors implements IPolicyValidationPlugin {
   readonly name: string;

@@ -2,6 +2,7 @@ import { CfnOutput, type RemovalPolicy, Stack, type StackProps } from 'aws-cdk-l
 import type { Construct } from 'constructs';
 import { CarelineApi, WEBHOOK_PATH } from './constructs/careline-api.ts';
 import { CarelineData } from './constructs/careline-data.ts';
+import { OrderStreamPublisher } from './constructs/order-stream-publisher.ts';
 import { type DeployContext, readDeployContext } from './deploy-context.ts';
 
 export interface CarelineStackProps extends StackProps {
@@ -11,12 +12,14 @@ export interface CarelineStackProps extends StackProps {
 
 /**
  * All of Careline in one environment-agnostic stack: the stateful data construct, and the
- * stateless constructs that use it (today the HTTP API and the webhook function).
+ * stateless constructs that use it: the HTTP API with the webhook function, and the publisher
+ * of domain events from the table stream.
  */
 export class CarelineStack extends Stack {
   readonly deployContext: DeployContext;
   readonly data: CarelineData;
   readonly api: CarelineApi;
+  readonly orderStream: OrderStreamPublisher;
 
   constructor(scope: Construct, id: string, props: CarelineStackProps = {}) {
     super(scope, id, props);
@@ -24,6 +27,7 @@ export class CarelineStack extends Stack {
 
     this.data = new CarelineData(this, 'Data', { tableRemovalPolicy: props.tableRemovalPolicy });
     this.api = new CarelineApi(this, 'Api', { data: this.data });
+    this.orderStream = new OrderStreamPublisher(this, 'OrderStream', { data: this.data });
 
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName, description: 'DynamoDB table (CARELINE_TABLE for the careline CLI)' });
     new CfnOutput(this, 'EventBusName', { value: this.data.bus.eventBusName, description: 'EventBridge bus receiving domain events (source "careline")' });

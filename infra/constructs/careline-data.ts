@@ -1,5 +1,5 @@
 import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, type CfnTable, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, type CfnTable, ProjectionType, StreamViewType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import type { IRole } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -32,6 +32,8 @@ export class CarelineData extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       // Webhook delivery ids and other short-lived markers expire on their own.
       timeToLiveAttribute: TABLE.ttlAttribute,
+      // Domain events are derived from order changes on this stream (functions/order-stream), which needs both images.
+      stream: StreamViewType.NEW_AND_OLD_IMAGES,
       removalPolicy: props.tableRemovalPolicy ?? RemovalPolicy.RETAIN,
     });
     // Sparse: only pending tasks carry the index keys, so the dispatcher reads what is due, never scans.

@@ -27,6 +27,11 @@ export interface CarelineFunctionProps {
   readonly memorySize?: number;
   readonly timeout?: Duration;
   readonly environment?: Record<string, string>;
+  /**
+   * Actions this function is granted on resource `*` because they support no resource-level
+   * permissions (besides X-Ray's, which every function has); named here so the cdk-nag acknowledgment says so.
+   */
+  readonly unscopedActions?: string[];
 }
 
 /**
@@ -91,11 +96,12 @@ export class CarelineFunction extends Construct implements IGrantable {
 
     Validations.of(this.fn).acknowledge({
       id: 'AwsSolutions-L1',
-      reason: `Pinned to ${LAMBDA_RUNTIME.name} (Node.js LTS, supported by Lambda) to match the esbuild target and the Node line the test suite runs on; moving to a newer runtime is a deliberate change of LAMBDA_RUNTIME and BUNDLE_TARGET here.`,
+      reason: `Careline runs on ${LAMBDA_RUNTIME.name} (Node.js LTS, supported by Lambda), the runtime the project chose and bundles for; a newer runtime is an upgrade made on purpose, changing LAMBDA_RUNTIME and BUNDLE_TARGET together once the handlers are tested on it.`,
     });
+    const unscopedActions = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', ...(props.unscopedActions ?? [])];
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'Active X-Ray tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions (the resource must be *).',
+      reason: `${unscopedActions.join(', ')} support no resource-level permissions, so their resource must be *; X-Ray's are for active tracing.`,
     });
   }
 }
