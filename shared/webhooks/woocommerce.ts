@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import { type CustomerFacts, idSchema, type OrderEvent } from '../events/canonical.ts';
 import { type Adaptation, issuePaths, type PlatformAdapter } from './adapter.ts';
@@ -152,7 +153,14 @@ export const woocommerceAdapter: PlatformAdapter = {
   isPing: (request) =>
     !request.headers['x-wc-webhook-signature'] && /^webhook_id=\d+$/.test(request.rawBody.toString('utf8').trim()),
   topicOf: (request) => request.headers['x-wc-webhook-topic'],
-  deliveryIdOf: (request) => request.headers['x-wc-webhook-delivery-id'],
+  /**
+   * WooCommerce's delivery id is a hash of the webhook id and the current second, so two
+   * updates of one order within a second share it: the body's hash keeps them apart.
+   */
+  deliveryIdOf: (request) => {
+    const id = request.headers['x-wc-webhook-delivery-id'];
+    return id && `${id}:${createHash('sha256').update(request.rawBody).digest('base64url').slice(0, 16)}`;
+  },
   adapt(topic, body, request): Adaptation {
     if (topic === 'order.created' || topic === 'order.updated') {
       const parsed = order.safeParse(body);
