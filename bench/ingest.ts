@@ -109,7 +109,9 @@ function lifecycles(round: number): { shopId: string; steps: LifecycleStep[] }[]
 async function main(): Promise<void> {
   const dynamo = await startDynamoDbLocal({ heapMb: 2048 }); // every round writes fresh tables: room for them
   try {
-    await ensureTable(dynamo.endpoint, 'bench-careline');
+    // No stream on any bench table: DynamoDB Local keeps stream records in memory, which would
+    // slow the tables down as the run goes on (in AWS a stream costs a write nothing).
+    await ensureTable(dynamo.endpoint, 'bench-careline', { stream: false });
     const raw = createDocumentClient({ endpoint: dynamo.endpoint });
     const store = new CarelineStore({
       client: recordingClient(createDocumentClient({ endpoint: dynamo.endpoint })),
@@ -149,7 +151,7 @@ async function main(): Promise<void> {
     let tableNumber = 0;
     const freshTable = async () => {
       const name = `bench-raw-${tableNumber++}`;
-      await ensureTable(dynamo.endpoint, name);
+      await ensureTable(dynamo.endpoint, name, { stream: false });
       return name;
     };
 

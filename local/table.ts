@@ -12,12 +12,13 @@ import { TABLE } from '../shared/store/keys.ts';
  * Creates the Careline table on DynamoDB Local with the same keys, index and TTL as the CDK
  * stack (infra/), if it does not exist yet.
  */
-export async function ensureTable(endpoint: string, tableName: string): Promise<void> {
+export async function ensureTable(endpoint: string, tableName: string, options: { stream?: boolean } = {}): Promise<void> {
+  const stream = options.stream ?? true;
   const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   try {
     try {
       const existing = await client.send(new DescribeTableCommand({ TableName: tableName }));
-      if (!existing.Table?.StreamSpecification?.StreamEnabled) {
+      if (stream && !existing.Table?.StreamSpecification?.StreamEnabled) {
         // Tables made before the order stream existed get it now.
         await client.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' } }));
       }
@@ -32,7 +33,7 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
           TableName: tableName,
           BillingMode: 'PAY_PER_REQUEST',
           // Order changes flow from the stream to the domain-event publisher (functions/order-stream).
-          StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+          ...(stream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' } } : {}),
           AttributeDefinitions: [partitionKey, sortKey, dueIndex.partitionKey, dueIndex.sortKey].map((name) => ({
             AttributeName: name,
             AttributeType: 'S',
