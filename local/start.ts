@@ -6,6 +6,7 @@ import { handler as orderStreamHandler } from '../functions/order-stream/handler
 import { handler as webhookHandler } from '../functions/webhook/handler.ts';
 import { createRuntime, setRuntime } from '../functions/runtime.ts';
 import { systemClock } from '../shared/clock.ts';
+import { shopSchema } from '../shared/shops/shop.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { createLocalServer, type HttpHandler } from './http-server.ts';
 import { LOCAL_DIR, LOCAL_TABLE, writeLocalState } from './local-state.ts';
@@ -66,7 +67,7 @@ async function main(): Promise<void> {
 
   let demo = await runtime.store.getShop('demo');
   if (!demo) {
-    demo = {
+    demo = shopSchema.parse({
       shopId: 'demo',
       platform: 'shopify',
       secrets: [{ value: randomBytes(24).toString('hex'), addedAt: systemClock.now().toISOString() }],
@@ -75,8 +76,9 @@ async function main(): Promise<void> {
       currency: 'CNY',
       country: 'CN',
       vipThresholdMinor: 200_000,
+      messaging: { shopName: 'Careline Demo' },
       createdAt: systemClock.now().toISOString(),
-    };
+    });
     await runtime.store.createShop(demo);
     console.log(`\nCreated the demo shop "demo" (platform shopify).`);
   }

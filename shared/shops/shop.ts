@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { messagingSettingsSchema } from './settings.ts';
 
 export const PLATFORMS = ['shopify', 'woocommerce', 'careline'] as const;
 export type Platform = (typeof PLATFORMS)[number];
@@ -38,6 +39,7 @@ export const shopSchema = z.object({
   country: z.string().length(2).default('CN'),
   /** Total spent, in minor units of the shop currency, from which a customer is tagged VIP. */
   vipThresholdMinor: z.number().int().nonnegative().default(200_000),
+  messaging: messagingSettingsSchema.default(messagingSettingsSchema.parse({})),
   createdAt: z.string(),
 });
 export type Shop = z.infer<typeof shopSchema>;

@@ -1,22 +1,16 @@
-import {
-  BatchGetCommand,
-  BatchWriteCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
-import type * as z from 'zod';
 import type { TimelineChanges, TimelineEntry } from '../orders/order-effects.ts';
 import { type OrderItem, orderItemSchema } from '../orders/order-record.ts';
 import { applyDelta, expiredDeliveries, isFreshSnapshot, type OrderDelta } from '../orders/order-state.ts';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { applyProfileDelta, type ProfileDelta, type ProfileItem, profileItemSchema } from '../profiles/profile.ts';
 import { type Shop, shopSchema } from '../shops/shop.ts';
-import { AlreadyExistsError, isConditionalCheckFailed, StoreError, VersionConflictError } from './errors.ts';
-import { type ItemKey, keys } from './keys.ts';
+import { AlreadyExistsError, isConditionalCheckFailed, StoreError } from './errors.ts';
+import { expressionBuilder, ItemStore } from './item-store.ts';
+import { keys } from './keys.ts';
+
+export type { CapacityListener, StoreOptions } from './item-store.ts';
 
 /** Attribute name prefixes of the order item's keyed parts (top-level, so one update can add to each). */
 const ORDER_ATTR = {
@@ -64,27 +58,6 @@ export function orderItemFromAttributes(attributes: Record<string, unknown>): Or
   const parsed = orderItemSchema.safeParse(item);
   if (!parsed.success) throw new StoreError(`stored order does not match its schema: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
   return parsed.data;
-}
-
-/** Builds SET/ADD clauses with placeholders for every name and value. */
-function expressionBuilder() {
-  const names: Record<string, string> = {};
-  const values: Record<string, unknown> = {};
-  let n = 0;
-  return {
-    names,
-    values,
-    name(attribute: string) {
-      const placeholder = `#a${n++}`;
-      names[placeholder] = attribute;
-      return placeholder;
-    },
-    value(v: unknown) {
-      const placeholder = `:v${n++}`;
-      values[placeholder] = v;
-      return placeholder;
-    },
-  };
 }
 
 /** The UpdateItem that applies a profile delta; `applyProfileDelta` is its pure twin. */
@@ -154,17 +127,6 @@ function orderUpdateExpression(ids: { shopId: string; orderId: string }, delta: 
   };
 }
 
-const READ_OPERATIONS = new Set(['getShop', 'getOrder', 'getProfile', 'findCustomersByContact', 'listTimeline']);
-
-/** Receives the write and read units every call consumed (benchmarks and metrics listen here). */
-export type CapacityListener = (operation: string, capacity: { read: number; write: number }) => void;
-
-export interface StoreOptions {
-  client: DynamoDBDocumentClient;
-  tableName: string;
-  onCapacity?: CapacityListener;
-}
-
 export interface TimelinePage {
   entries: (TimelineEntry & { customerId: string })[];
   /** Pass back to get the next (older) page; absent on the last page. */
@@ -178,39 +140,26 @@ export type Versioned<T> = { value: T; version: number } | undefined;
  * The DynamoDB store: key layout, condition expressions and error mapping live here and
  * nowhere else. Every item read goes through its zod schema.
  */
-export class CarelineStore {
-  readonly #client: DynamoDBDocumentClient;
-  readonly #table: string;
-  readonly #onCapacity: CapacityListener;
-
-  constructor(options: StoreOptions) {
-    this.#client = options.client;
-    this.#table = options.tableName;
-    this.#onCapacity = options.onCapacity ?? (() => {});
-  }
-
-  get tableName(): string {
-    return this.#table;
-  }
+export class CarelineStore extends ItemStore {
 
   // ── shops ────────────────────────────────────────────────────────────────────────────
   async getShop(shopId: string): Promise<Shop | undefined> {
-    return this.#get('getShop', keys.shop(shopId), shopSchema);
+    return this.getItem('getShop', keys.shop(shopId), shopSchema);
   }
 
   async createShop(shop: Shop): Promise<void> {
-    await this.#put('createShop', keys.shop(shop.shopId), shop, 'attribute_not_exists(pk)', `shop ${shop.shopId}`, AlreadyExistsError);
+    await this.putItem('createShop', keys.shop(shop.shopId), shop, { expression: 'attribute_not_exists(pk)' });
   }
 
   async saveShop(shop: Shop): Promise<void> {
-    await this.#put('saveShop', keys.shop(shop.shopId), shop);
+    await this.putItem('saveShop', keys.shop(shop.shopId), shop);
   }
 
   /** Topics a platform sent that Careline does not use: answered 200 and counted here. */
   async countIgnoredTopic(shopId: string, platform: string, topic: string): Promise<void> {
-    const result = await this.#client.send(
+    const result = await this.client.send(
       new UpdateCommand({
-        TableName: this.#table,
+        TableName: this.table,
         Key: keys.webhookCounters(shopId),
         UpdateExpression: 'ADD #counter :one',
         ExpressionAttributeNames: { '#counter': `ignored:${platform}:${topic}`.slice(0, 200) },
@@ -218,21 +167,21 @@ export class CarelineStore {
         ReturnConsumedCapacity: 'TOTAL',
       }),
     );
-    this.#meter('countIgnoredTopic', result.ConsumedCapacity);
+    this.meter('countIgnoredTopic', 'write', result.ConsumedCapacity);
   }
 
   async getWebhookCounters(shopId: string): Promise<Record<string, number>> {
-    const result = await this.#client.send(new GetCommand({ TableName: this.#table, Key: keys.webhookCounters(shopId) }));
+    const result = await this.client.send(new GetCommand({ TableName: this.table, Key: keys.webhookCounters(shopId) }));
     const { pk: _pk, sk: _sk, ...counters } = result.Item ?? {};
     return counters as Record<string, number>;
   }
 
   // ── orders ───────────────────────────────────────────────────────────────────────────
   async getOrder(shopId: string, orderId: string): Promise<OrderItem | undefined> {
-    const result = await this.#client.send(
-      new GetCommand({ TableName: this.#table, Key: keys.order(shopId, orderId), ConsistentRead: true, ReturnConsumedCapacity: 'TOTAL' }),
+    const result = await this.client.send(
+      new GetCommand({ TableName: this.table, Key: keys.order(shopId, orderId), ConsistentRead: true, ReturnConsumedCapacity: 'TOTAL' }),
     );
-    this.#meter('getOrder', result.ConsumedCapacity);
+    this.meter('getOrder', 'read', result.ConsumedCapacity);
     return result.Item ? orderItemFromAttributes(result.Item) : undefined;
   }
 
@@ -250,9 +199,9 @@ export class CarelineStore {
     for (;;) {
       const update = orderUpdateExpression(ids, delta, now, includeSnapshot);
       try {
-        const result = await this.#client.send(
+        const result = await this.client.send(
           new UpdateCommand({
-            TableName: this.#table,
+            TableName: this.table,
             Key: keys.order(ids.shopId, ids.orderId),
             ...update,
             ReturnValues: 'ALL_OLD',
@@ -260,7 +209,7 @@ export class CarelineStore {
             ReturnConsumedCapacity: 'TOTAL',
           }),
         );
-        this.#meter('updateOrder', result.ConsumedCapacity);
+        this.meter('updateOrder', 'write', result.ConsumedCapacity);
         const before = result.Attributes ? orderItemFromAttributes(result.Attributes) : undefined;
         const after = applyDelta(before, includeSnapshot ? delta : { ...delta, snapshot: undefined }, ids, now);
         const expired = before ? expiredDeliveries(before, now) : [];
@@ -268,7 +217,7 @@ export class CarelineStore {
         return { outcome: 'applied', before, after };
       } catch (error) {
         if (!isConditionalCheckFailed(error)) throw new StoreError('updateOrder failed', { cause: error });
-        this.#meter('updateOrder', (error as { ConsumedCapacity?: ConsumedCapacity }).ConsumedCapacity);
+        this.meter('updateOrder', 'write', (error as { ConsumedCapacity?: ConsumedCapacity }).ConsumedCapacity);
         const raw = (error as { Item?: Record<string, never> }).Item;
         const current = raw ? orderItemFromAttributes(unmarshall(raw)) : undefined;
         if (current?.deliveries[delta.deliveryKey] !== undefined) return { outcome: 'duplicate' };
@@ -283,21 +232,21 @@ export class CarelineStore {
 
   async #forgetDeliveries(ids: { shopId: string; orderId: string }, deliveryKeys: string[]): Promise<void> {
     const names = Object.fromEntries(deliveryKeys.map((key, i) => [`#d${i}`, `${ORDER_ATTR.delivery}${key}`]));
-    const result = await this.#client.send(
+    const result = await this.client.send(
       new UpdateCommand({
-        TableName: this.#table,
+        TableName: this.table,
         Key: keys.order(ids.shopId, ids.orderId),
         UpdateExpression: `REMOVE ${Object.keys(names).join(', ')}`,
         ExpressionAttributeNames: names,
         ReturnConsumedCapacity: 'TOTAL',
       }),
     );
-    this.#meter('forgetDeliveries', result.ConsumedCapacity);
+    this.meter('forgetDeliveries', 'write', result.ConsumedCapacity);
   }
 
   // ── profiles ─────────────────────────────────────────────────────────────────────────
   async getProfile(shopId: string, customerId: string): Promise<ProfileItem | undefined> {
-    return this.#get('getProfile', keys.profile(shopId, customerId), profileItemSchema, true);
+    return this.getItem('getProfile', keys.profile(shopId, customerId), profileItemSchema, true);
   }
 
   /**
@@ -309,16 +258,16 @@ export class CarelineStore {
     for (;;) {
       const update = profileUpdateExpression(ids, delta, now, includeFacts);
       try {
-        const result = await this.#client.send(
-          new UpdateCommand({ TableName: this.#table, Key: keys.profile(ids.shopId, ids.customerId), ...update, ReturnValues: 'ALL_OLD', ReturnConsumedCapacity: 'TOTAL' }),
+        const result = await this.client.send(
+          new UpdateCommand({ TableName: this.table, Key: keys.profile(ids.shopId, ids.customerId), ...update, ReturnValues: 'ALL_OLD', ReturnConsumedCapacity: 'TOTAL' }),
         );
-        this.#meter('updateProfile', result.ConsumedCapacity);
-        const before = result.Attributes ? this.#parse('updateProfile', profileItemSchema, result.Attributes) : undefined;
+        this.meter('updateProfile', 'write', result.ConsumedCapacity);
+        const before = result.Attributes ? this.parse('updateProfile', profileItemSchema, result.Attributes) : undefined;
         await this.#keepOrderTimeExtremes(ids, before, delta.orderedAt);
         return { before, after: applyProfileDelta(before, delta, ids, now, includeFacts) };
       } catch (error) {
         if (includeFacts && isConditionalCheckFailed(error)) {
-          this.#meter('updateProfile', (error as { ConsumedCapacity?: ConsumedCapacity }).ConsumedCapacity);
+          this.meter('updateProfile', 'write', (error as { ConsumedCapacity?: ConsumedCapacity }).ConsumedCapacity);
           includeFacts = false; // older facts arrived late: apply the counters without them
           continue;
         }
@@ -338,9 +287,9 @@ export class CarelineStore {
     if (before.firstOrderAt && before.firstOrderAt > orderedAt) fixes.push(['firstOrderAt', orderedAt, '>']);
     for (const [attribute, value, comparison] of fixes) {
       try {
-        const result = await this.#client.send(
+        const result = await this.client.send(
           new UpdateCommand({
-            TableName: this.#table,
+            TableName: this.table,
             Key: keys.profile(ids.shopId, ids.customerId),
             UpdateExpression: 'SET #a = :v',
             ConditionExpression: `#a ${comparison} :v`,
@@ -349,7 +298,7 @@ export class CarelineStore {
             ReturnConsumedCapacity: 'TOTAL',
           }),
         );
-        this.#meter('updateProfile', result.ConsumedCapacity);
+        this.meter('updateProfile', 'write', result.ConsumedCapacity);
       } catch (error) {
         if (!isConditionalCheckFailed(error)) throw new StoreError('updateProfile: order time fix failed', { cause: error });
       }
@@ -360,14 +309,14 @@ export class CarelineStore {
   async findCustomersByContact(shopId: string, digests: string[]): Promise<Map<string, string>> {
     const found = new Map<string, string>();
     if (digests.length === 0) return found;
-    const result = await this.#client.send(
+    const result = await this.client.send(
       new BatchGetCommand({
-        RequestItems: { [this.#table]: { Keys: digests.map((d) => keys.contactAlias(shopId, d)), ConsistentRead: true } },
+        RequestItems: { [this.table]: { Keys: digests.map((d) => keys.contactAlias(shopId, d)), ConsistentRead: true } },
         ReturnConsumedCapacity: 'TOTAL',
       }),
     );
-    for (const consumed of result.ConsumedCapacity ?? []) this.#meter('findCustomersByContact', consumed);
-    for (const item of result.Responses?.[this.#table] ?? []) {
+    for (const consumed of result.ConsumedCapacity ?? []) this.meter('findCustomersByContact', 'read', consumed);
+    for (const item of result.Responses?.[this.table] ?? []) {
       if (typeof item.digest === 'string' && typeof item.customerId === 'string') found.set(item.digest, item.customerId);
     }
     return found;
@@ -376,7 +325,7 @@ export class CarelineStore {
   /** Links a contact digest to a customer; the first customer to claim a contact keeps it. */
   async linkContact(shopId: string, digest: string, customerId: string): Promise<void> {
     try {
-      await this.#put('linkContact', keys.contactAlias(shopId, digest), { digest, customerId }, 'attribute_not_exists(pk)', 'contact', AlreadyExistsError);
+      await this.putItem('linkContact', keys.contactAlias(shopId, digest), { digest, customerId }, { expression: 'attribute_not_exists(pk)' });
     } catch (error) {
       if (!(error instanceof AlreadyExistsError)) throw error;
     }
@@ -393,26 +342,26 @@ export class CarelineStore {
     if (writes.length === 1 && only && 'PutRequest' in only) {
       // The usual case, one new entry: a plain PutItem is the cheapest request.
       const { pk, sk, ...entry } = only.PutRequest.Item;
-      return this.#put('applyTimelineChanges', { pk, sk }, entry);
+      return this.putItem('applyTimelineChanges', { pk, sk }, entry);
     }
     for (let start = 0; start < writes.length; start += 25) {
       let requests = writes.slice(start, start + 25);
       for (let attempt = 0; requests.length > 0; attempt++) {
         if (attempt > 8) throw new StoreError('timeline write kept being throttled');
         if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
-        const result = await this.#client.send(
-          new BatchWriteCommand({ RequestItems: { [this.#table]: requests }, ReturnConsumedCapacity: 'TOTAL' }),
+        const result = await this.client.send(
+          new BatchWriteCommand({ RequestItems: { [this.table]: requests }, ReturnConsumedCapacity: 'TOTAL' }),
         );
-        for (const consumed of result.ConsumedCapacity ?? []) this.#meter('applyTimelineChanges', consumed);
-        requests = (result.UnprocessedItems?.[this.#table] ?? []) as typeof requests;
+        for (const consumed of result.ConsumedCapacity ?? []) this.meter('applyTimelineChanges', 'write', consumed);
+        requests = (result.UnprocessedItems?.[this.table] ?? []) as typeof requests;
       }
     }
   }
 
   async listTimeline(shopId: string, customerId: string, options: { limit?: number; cursor?: string } = {}): Promise<TimelinePage> {
-    const result = await this.#client.send(
+    const result = await this.client.send(
       new QueryCommand({
-        TableName: this.#table,
+        TableName: this.table,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
         ExpressionAttributeValues: { ':pk': keys.customerPartition(shopId, customerId), ':prefix': keys.timelinePrefix },
         ScanIndexForward: false,
@@ -421,7 +370,7 @@ export class CarelineStore {
         ReturnConsumedCapacity: 'TOTAL',
       }),
     );
-    this.#meter('listTimeline', result.ConsumedCapacity);
+    this.meter('listTimeline', 'read', result.ConsumedCapacity);
     const entries = (result.Items ?? []).map((item) => ({
       entryId: String(item.entryId),
       at: String(item.at),
@@ -432,65 +381,5 @@ export class CarelineStore {
     }));
     const cursor = result.LastEvaluatedKey ? Buffer.from(JSON.stringify(result.LastEvaluatedKey)).toString('base64url') : undefined;
     return cursor ? { entries, cursor } : { entries };
-  }
-
-  // ── plumbing ─────────────────────────────────────────────────────────────────────────
-  #parse<S extends z.ZodType>(operation: string, schema: S, item: Record<string, unknown>): z.infer<S> {
-    const parsed = schema.safeParse(item);
-    if (!parsed.success) throw new StoreError(`${operation}: stored item does not match its schema`, { cause: parsed.error });
-    return parsed.data;
-  }
-
-  async #get<S extends z.ZodType>(operation: string, key: ItemKey, schema: S, consistent = false): Promise<z.infer<S> | undefined> {
-    const result = await this.#client.send(
-      new GetCommand({ TableName: this.#table, Key: key, ConsistentRead: consistent, ReturnConsumedCapacity: 'TOTAL' }),
-    );
-    this.#meter(operation, result.ConsumedCapacity);
-    if (!result.Item) return undefined;
-    const parsed = schema.safeParse(result.Item);
-    if (!parsed.success) throw new StoreError(`${operation}: stored item ${key.pk} does not match its schema`, { cause: parsed.error });
-    return parsed.data;
-  }
-
-  async #put(
-    operation: string,
-    key: ItemKey,
-    value: object,
-    condition?: string,
-    what = 'item',
-    ConflictError: new (what: string, options?: { cause?: unknown }) => StoreError = VersionConflictError,
-    values?: Record<string, unknown>,
-  ): Promise<void> {
-    try {
-      const result = await this.#client.send(
-        new PutCommand({
-          TableName: this.#table,
-          Item: { ...value, ...key },
-          ConditionExpression: condition,
-          ExpressionAttributeValues: values,
-          ReturnConsumedCapacity: 'TOTAL',
-        }),
-      );
-      this.#meter(operation, result.ConsumedCapacity);
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) {
-        // A failed condition still consumes write capacity; DynamoDB reports it on the error.
-        this.#meter(operation, (error as { ConsumedCapacity?: ConsumedCapacity }).ConsumedCapacity);
-        throw new ConflictError(what, { cause: error });
-      }
-      throw new StoreError(`${operation} failed`, { cause: error });
-    }
-  }
-
-  async #putVersioned(operation: string, key: ItemKey, value: object, expectedVersion: number, what: string): Promise<void> {
-    if (expectedVersion === 0) return this.#put(operation, key, value, 'attribute_not_exists(pk)', what);
-    return this.#put(operation, key, value, 'version = :expected', what, VersionConflictError, { ':expected': expectedVersion });
-  }
-
-  #meter(operation: string, consumed: ConsumedCapacity | undefined): void {
-    if (!consumed) return;
-    const units = consumed.CapacityUnits ?? (consumed.ReadCapacityUnits ?? 0) + (consumed.WriteCapacityUnits ?? 0);
-    const isRead = READ_OPERATIONS.has(operation);
-    this.#onCapacity(operation, { read: isRead ? units : 0, write: isRead ? 0 : units });
   }
 }

@@ -14,6 +14,14 @@ export class VersionConflictError extends StoreError {
   }
 }
 
+/** A write's condition did not hold (the item is not in the state the write expected). */
+export class ConditionFailedError extends StoreError {
+  constructor(operation: string, options?: { cause?: unknown }) {
+    super(`${operation}: the item is not in the expected state`, options);
+    this.name = 'ConditionFailedError';
+  }
+}
+
 /** The item already exists and was not to be overwritten. */
 export class AlreadyExistsError extends StoreError {
   constructor(what: string, options?: { cause?: unknown }) {

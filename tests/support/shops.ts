@@ -1,7 +1,7 @@
-import type { Shop } from '../../shared/shops/shop.ts';
+import { type Shop, shopSchema } from '../../shared/shops/shop.ts';
 
 export function testShop(overrides: Partial<Shop> = {}): Shop {
-  return {
+  return shopSchema.parse({
     shopId: 'tea-house',
     platform: 'shopify',
     secrets: [{ value: 'tea-house-secret-0123456789', addedAt: '2026-11-01T00:00:00.000Z' }],
@@ -12,5 +12,5 @@ export function testShop(overrides: Partial<Shop> = {}): Shop {
     vipThresholdMinor: 100_000,
     createdAt: '2026-11-01T00:00:00.000Z',
     ...overrides,
-  };
+  });
 }

@@ -1,0 +1,108 @@
+import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type * as z from 'zod';
+import { AlreadyExistsError, ConditionFailedError, isConditionalCheckFailed, StoreError } from './errors.ts';
+import type { ItemKey } from './keys.ts';
+
+/** Receives the write and read units every call consumed (benchmarks and metrics listen here). */
+export type CapacityListener = (operation: string, capacity: { read: number; write: number }) => void;
+
+export interface StoreOptions {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+  onCapacity?: CapacityListener;
+}
+
+/**
+ * What every store shares: the client, the table, capacity metering and the mapping of
+ * DynamoDB errors to store errors. Every item read goes through a zod schema.
+ */
+export class ItemStore {
+  protected readonly client: DynamoDBDocumentClient;
+  protected readonly table: string;
+  readonly #onCapacity: CapacityListener;
+
+  constructor(options: StoreOptions) {
+    this.client = options.client;
+    this.table = options.tableName;
+    this.#onCapacity = options.onCapacity ?? (() => {});
+  }
+
+  get tableName(): string {
+    return this.table;
+  }
+
+  protected parse<S extends z.ZodType>(operation: string, schema: S, item: Record<string, unknown>): z.infer<S> {
+    const parsed = schema.safeParse(item);
+    if (!parsed.success) {
+      const fields = parsed.error.issues.map((issue) => issue.path.join('.')).join(', ');
+      throw new StoreError(`${operation}: stored item does not match its schema (${fields})`, { cause: parsed.error });
+    }
+    return parsed.data;
+  }
+
+  protected async getItem<S extends z.ZodType>(operation: string, key: ItemKey, schema: S, consistent = false): Promise<z.infer<S> | undefined> {
+    const result = await this.client.send(
+      new GetCommand({ TableName: this.table, Key: key, ConsistentRead: consistent, ReturnConsumedCapacity: 'TOTAL' }),
+    );
+    this.meter(operation, 'read', result.ConsumedCapacity);
+    return result.Item ? this.parse(operation, schema, result.Item) : undefined;
+  }
+
+  /** A PutItem; with a condition, a failed one becomes `AlreadyExistsError` (for `attribute_not_exists`) or `ConditionFailedError`. */
+  protected async putItem(operation: string, key: ItemKey, value: object, condition?: { expression: string; values?: Record<string, unknown>; names?: Record<string, string> }): Promise<void> {
+    try {
+      const result = await this.client.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...value, ...key },
+          ConditionExpression: condition?.expression,
+          ExpressionAttributeValues: condition?.values,
+          ExpressionAttributeNames: condition?.names,
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      this.meter(operation, 'write', result.ConsumedCapacity);
+    } catch (error) {
+      throw this.storeError(operation, error, condition?.expression === 'attribute_not_exists(pk)' ? AlreadyExistsError : ConditionFailedError);
+    }
+  }
+
+  /** Maps an SDK error; a failed condition still consumed write units, which are metered. */
+  protected storeError(operation: string, error: unknown, OnCondition: new (what: string, options?: { cause?: unknown }) => StoreError = ConditionFailedError): StoreError {
+    if (error instanceof StoreError) return error;
+    if (isConditionalCheckFailed(error)) {
+      this.meter(operation, 'write', (error as { ConsumedCapacity?: ConsumedCapacity }).ConsumedCapacity);
+      return new OnCondition(operation, { cause: error });
+    }
+    return new StoreError(`${operation} failed`, { cause: error });
+  }
+
+  protected meter(operation: string, kind: 'read' | 'write', consumed: ConsumedCapacity | ConsumedCapacity[] | undefined): void {
+    for (const entry of Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) {
+      const units = entry.CapacityUnits ?? (entry.ReadCapacityUnits ?? 0) + (entry.WriteCapacityUnits ?? 0);
+      this.#onCapacity(operation, kind === 'read' ? { read: units, write: 0 } : { read: 0, write: units });
+    }
+  }
+}
+
+/** Builds update expressions with a placeholder for every name and value. */
+export function expressionBuilder() {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  let n = 0;
+  return {
+    names,
+    values,
+    name(attribute: string) {
+      const placeholder = `#a${n++}`;
+      names[placeholder] = attribute;
+      return placeholder;
+    },
+    value(v: unknown) {
+      const placeholder = `:v${n++}`;
+      values[placeholder] = v;
+      return placeholder;
+    },
+  };
+}
