@@ -30,6 +30,39 @@ export const keys = {
     sk: `T#${at}#${entryId}`,
   }),
   timelinePrefix: 'T#',
+  /** A task; a shop's tasks are spread over TASK_PARTITIONS partitions by key. */
+  task: (shopId: string, partition: number, taskKey: string): ItemKey => ({
+    pk: `${shopPrefix(shopId)}#T#${String(partition).padStart(2, '0')}`,
+    sk: `K#${taskKey}`,
+  }),
+  taskPartition: (shopId: string, partition: number): string => `${shopPrefix(shopId)}#T#${String(partition).padStart(2, '0')}`,
+  /** Index keys of a task waiting to run (sparse: finished tasks have none). */
+  dueIndex: (bucket: string, shard: number, dueAt: string, shopId: string, taskKey: string) => ({
+    gsi1pk: `DUE#${bucket}#${shard}`,
+    gsi1sk: `${dueAt}#${shopId}#${taskKey}`,
+  }),
+  dueIndexPartition: (bucket: string, shard: number): string => `DUE#${bucket}#${shard}`,
+  /** Index keys of a dead task: listed and counted per shop. */
+  deadIndex: (shopId: string, deadAt: string, taskKey: string) => ({ gsi1pk: `DEAD#${shopId}`, gsi1sk: `${deadAt}#${taskKey}` }),
+  deadIndexPartition: (shopId: string): string => `DEAD#${shopId}`,
+  /**
+   * The dispatcher's watermark: the oldest due bucket it still has to read. It belongs to the
+   * deployment, not to a shop — the one key that does not start with a shop id.
+   */
+  dispatcherWatermark: (): ItemKey => ({ pk: 'CARELINE#DISPATCHER', sk: 'WATERMARK' }),
+  /** A customer's message ledger entry (dedupe and the why-sent / why-not record). */
+  message: (shopId: string, customerId: string, messageKey: string): ItemKey => ({
+    pk: `${shopPrefix(shopId)}#C#${customerId}`,
+    sk: `M#${messageKey}`,
+  }),
+  messagePrefix: 'M#',
+  /** A customer's recent care/marketing sends (the contact budget). */
+  contactBudget: (shopId: string, customerId: string): ItemKey => ({ pk: `${shopPrefix(shopId)}#C#${customerId}`, sk: 'BUDGET' }),
+  /**
+   * An SMS opt-out, by hashed phone number. STOP replies reach the deployment's sending number,
+   * which all its shops share, so an opt-out holds for all of them: not shop-scoped either.
+   */
+  smsOptOut: (phoneDigest: string): ItemKey => ({ pk: `OPTOUT#SMS#${phoneDigest}`, sk: 'OPTOUT' }),
   /** Maps a hashed phone or email to the customer it belongs to (guest matching). */
   contactAlias: (shopId: string, digest: string): ItemKey => ({ pk: `${shopPrefix(shopId)}#ID#${digest}`, sk: 'ID' }),
 };

@@ -1,0 +1,81 @@
+import { createHash } from 'node:crypto';
+import * as z from 'zod';
+
+/**
+ * A task is any future action: a reminder in 2 hours, tomorrow's parcel update, a repurchase
+ * nudge in 27 days. Its key is deterministic (e.g. `payment-reminder:<order>:1`), so scheduling
+ * the same thing twice is one task, and it can be moved or cancelled by key.
+ */
+export const TASK_STATUSES = ['pending', 'leased', 'done', 'cancelled', 'dead'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+export const taskSchema = z.object({
+  shopId: z.string(),
+  taskKey: z.string().min(1).max(300),
+  kind: z.string().min(1).max(60),
+  dueAt: z.string(),
+  /** The first due time asked for; a message task expires relative to it. */
+  firstDueAt: z.string(),
+  payload: z.record(z.string(), z.unknown()).default({}),
+  /** Higher runs first when several are due at once (a contested contact-budget slot). */
+  priority: z.number().int().default(0),
+  /** Runs that failed since the task was last scheduled or moved. */
+  attempts: z.number().int().nonnegative().default(0),
+  status: z.enum(TASK_STATUSES),
+  leaseId: z.string().optional(),
+  leaseUntil: z.string().optional(),
+  lastError: z.string().optional(),
+  /** The last thing the task's runs said (e.g. "deferred: quiet hours"). */
+  note: z.string().optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Task = z.infer<typeof taskSchema>;
+
+export interface ScheduleRequest {
+  shopId: string;
+  taskKey: string;
+  kind: string;
+  dueAt: Date;
+  payload?: Record<string, unknown>;
+  priority?: number;
+}
+
+/** Due buckets are 5 minutes wide: a minute-by-minute dispatcher reads one or two per run. */
+export const BUCKET_MS = 5 * 60_000;
+/** Each bucket is spread over this many index partitions, so a million tasks due in one minute have no hot partition. */
+export const DUE_SHARDS = 8;
+/** A shop's tasks are spread over this many table partitions (listing a shop reads them all). */
+export const TASK_PARTITIONS = 16;
+
+export function bucketOf(at: Date): string {
+  return new Date(Math.floor(at.getTime() / BUCKET_MS) * BUCKET_MS).toISOString().slice(0, 16);
+}
+
+export function bucketStart(bucket: string): Date {
+  return new Date(`${bucket}:00.000Z`);
+}
+
+export function nextBucket(bucket: string): string {
+  return bucketOf(new Date(bucketStart(bucket).getTime() + BUCKET_MS));
+}
+
+function hashNumber(text: string): number {
+  return createHash('sha256').update(text).digest().readUInt32BE(0);
+}
+
+export function dueShardOf(shopId: string, taskKey: string): number {
+  return hashNumber(`${shopId}|${taskKey}`) % DUE_SHARDS;
+}
+
+export function taskPartitionOf(taskKey: string): number {
+  return hashNumber(taskKey) % TASK_PARTITIONS;
+}
+
+/** Retry delay after the n-th failed run: 30 s, 1 min, 2 min … capped at one hour. */
+export function retryDelayMs(attempts: number): number {
+  return Math.min(30_000 * 2 ** Math.max(attempts - 1, 0), 3_600_000);
+}
+
+/** After this many failed runs a task is dead: visible and alerted on, no longer retried. */
+export const MAX_ATTEMPTS = 6;

@@ -1,0 +1,170 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { manualClock } from '../../shared/clock.ts';
+import { TaskStore } from '../../shared/store/task-store.ts';
+import type { TaskHandler, TaskRunResult } from '../../shared/tasks/dispatcher.ts';
+import { bucketOf, MAX_ATTEMPTS } from '../../shared/tasks/task.ts';
+import { createTestTable } from '../support/dynamo.ts';
+import { dispatcherFor } from '../support/tasks.ts';
+
+let tasks: TaskStore;
+let runs: string[];
+const clock = manualClock('2026-11-23T10:00:00.000Z');
+const record: TaskHandler = async (task) => {
+  runs.push(task.taskKey);
+  return { outcome: 'done' };
+};
+
+beforeEach(async () => {
+  // A fresh table per test: the watermark is per table.
+  const table = await createTestTable('dispatch');
+  tasks = new TaskStore({ client: table.client, tableName: table.tableName });
+  runs = [];
+  clock.set('2026-11-23T10:00:00.000Z');
+});
+
+const at = (iso: string) => new Date(iso);
+const schedule = (taskKey: string, dueAt: string, extra: { priority?: number; payload?: Record<string, unknown>; kind?: string } = {}) =>
+  tasks.schedule({ shopId: 'tea-house', taskKey, kind: extra.kind ?? 'test', dueAt: at(dueAt), ...extra }, clock.now());
+
+describe('scheduling by key', () => {
+  it('is idempotent, and a task can be moved or cancelled by its key', async () => {
+    expect(await schedule('reminder:1', '2026-11-23T12:00:00.000Z')).toBe('scheduled');
+    expect(await schedule('reminder:1', '2026-11-23T13:00:00.000Z')).toBe('exists');
+    expect((await tasks.get('tea-house', 'reminder:1'))?.dueAt).toBe('2026-11-23T12:00:00.000Z');
+    expect(await tasks.move('tea-house', 'reminder:1', at('2026-11-23T14:00:00.000Z'), clock.now())).toBe(true);
+    expect((await tasks.get('tea-house', 'reminder:1'))?.dueAt).toBe('2026-11-23T14:00:00.000Z');
+    expect(await tasks.cancel('tea-house', 'reminder:1', clock.now())).toBe(true);
+    expect(await tasks.cancel('tea-house', 'reminder:1', clock.now())).toBe(false);
+    clock.set('2026-11-23T15:00:00.000Z');
+    await dispatcherFor({ tasks, handlers: { test: record }, clock })();
+    expect(runs).toEqual([]);
+  });
+});
+
+describe('the dispatcher', () => {
+  it('runs a task exactly at its due time, across a bucket boundary', async () => {
+    await schedule('edge', '2026-11-23T10:05:00.000Z');
+    const run = dispatcherFor({ tasks, handlers: { test: record }, clock });
+    clock.set('2026-11-23T10:04:59.999Z');
+    await run();
+    expect(runs).toEqual([]);
+    clock.set('2026-11-23T10:05:00.000Z');
+    expect(bucketOf(clock.now())).toBe('2026-11-23T10:05');
+    await run();
+    expect(runs).toEqual(['edge']);
+    await run();
+    expect(runs).toEqual(['edge']); // done tasks leave the index
+  });
+
+  it('catches up on every bucket missed during an outage, and moves its watermark forward', async () => {
+    for (let i = 0; i < 30; i++) await schedule(`t${i}`, new Date(Date.parse('2026-11-23T10:01:00.000Z') + i * 7 * 60_000).toISOString());
+    const run = dispatcherFor({ tasks, handlers: { test: record }, clock });
+    await run(); // before the outage: nothing due yet
+    clock.set('2026-11-23T14:00:00.000Z'); // four hours later
+    const report = await run();
+    expect(runs).toHaveLength(30);
+    expect(report.lagMs).toBe(4 * 3600_000 - 60_000);
+    expect(report.watermark > '2026-11-23T13:00').toBe(true);
+  });
+
+  it('retries a failing task with growing delays, then buries it as dead and says so', async () => {
+    const dead: string[] = [];
+    let calls = 0;
+    const flaky: TaskHandler = async () => {
+      calls++;
+      return { outcome: 'retry', error: 'ThrottledException' };
+    };
+    await schedule('flaky', '2026-11-23T10:00:00.000Z');
+    const run = dispatcherFor({ tasks, handlers: { test: flaky }, clock, onDead: async (task) => void dead.push(task.taskKey) });
+    const delays: number[] = [];
+    for (let i = 0; i < MAX_ATTEMPTS; i++) {
+      await run();
+      const task = await tasks.get('tea-house', 'flaky');
+      if (task?.status === 'pending') {
+        delays.push(Date.parse(task.dueAt) - clock.now().getTime());
+        clock.set(task.dueAt);
+      }
+    }
+    expect(calls).toBe(MAX_ATTEMPTS);
+    expect(delays).toEqual([30_000, 60_000, 120_000, 240_000, 480_000]);
+    expect((await tasks.get('tea-house', 'flaky'))?.status).toBe('dead');
+    expect(dead).toEqual(['flaky']);
+    expect((await tasks.listDead('tea-house')).map((t) => t.taskKey)).toEqual(['flaky']);
+    // An operator puts it back; it runs again.
+    expect(await tasks.retryDead('tea-house', 'flaky', clock.now())).toBe(true);
+    await run({ handlers: { test: record } });
+    expect(runs).toEqual(['flaky']);
+  });
+
+  it('reschedules a task when its handler says so', async () => {
+    const later: TaskHandler = async (task) =>
+      task.note ? record(task, clock.now()) : ({ outcome: 'reschedule', dueAt: at('2026-11-24T01:00:00.000Z'), note: 'deferred: quiet hours' } as TaskRunResult);
+    await schedule('night', '2026-11-23T10:00:00.000Z');
+    // A day in one step: let one run read every bucket in between (a live dispatcher runs every minute).
+    const run = dispatcherFor({ tasks, handlers: { test: later }, clock }, { maxBuckets: 12 * 24 });
+    await run();
+    expect(await tasks.get('tea-house', 'night')).toMatchObject({ status: 'pending', dueAt: '2026-11-24T01:00:00.000Z', note: 'deferred: quiet hours' });
+    clock.set('2026-11-24T01:00:00.000Z');
+    await run();
+    expect(runs).toEqual(['night']);
+  });
+
+  it('runs higher-priority tasks of a customer first', async () => {
+    await schedule('low', '2026-11-23T09:59:00.000Z', { priority: 10, payload: { customerId: 'c1' } });
+    await schedule('high', '2026-11-23T10:00:00.000Z', { priority: 80, payload: { customerId: 'c1' } });
+    await dispatcherFor({ tasks, handlers: { test: record }, clock })();
+    expect(runs).toEqual(['high', 'low']);
+  });
+
+  it('stops taking work when its time budget is spent and leaves the rest for the next run', async () => {
+    for (let i = 0; i < 5; i++) await schedule(`b${i}`, '2026-11-23T09:58:00.000Z', { payload: { customerId: `c${i}` } });
+    let elapsed = 0;
+    const slow: TaskHandler = async (task) => {
+      elapsed += 15_000;
+      return record(task, clock.now());
+    };
+    const run = dispatcherFor({ tasks, handlers: { test: slow }, clock }, { concurrency: 1, budgetMs: 40_000 });
+    const first = await run({ elapsedMs: () => elapsed });
+    expect(first.done).toBe(3);
+    expect(first.leftOver).toBe(2);
+    elapsed = 0;
+    await run({ elapsedMs: () => elapsed });
+    expect(runs.sort()).toEqual(['b0', 'b1', 'b2', 'b3', 'b4']);
+  });
+});
+
+describe('crashes and races', () => {
+  it.each(['afterClaim', 'afterRun'] as const)('a run that dies %s leaves the task to the next run once its lease expires', async (point) => {
+    await schedule('crash', '2026-11-23T10:00:00.000Z');
+    const run = dispatcherFor({ tasks, handlers: { test: record }, clock });
+    await expect(
+      run({
+        crashPoints: {
+          [point]: () => {
+            throw new Error('process died');
+          },
+        },
+      }),
+    ).rejects.toThrow('process died');
+    expect((await tasks.get('tea-house', 'crash'))?.status).toBe('leased');
+
+    clock.advance(60_000); // still leased: nobody takes it
+    await run();
+    expect(runs.length).toBe(point === 'afterRun' ? 1 : 0);
+
+    clock.advance(120_000); // the lease has expired
+    await run();
+    expect((await tasks.get('tea-house', 'crash'))?.status).toBe('done');
+    // The handler ran again after the crash: what it sends is guarded by the message ledger.
+    expect(runs).toEqual(point === 'afterRun' ? ['crash', 'crash'] : ['crash']);
+  });
+
+  it('two dispatchers racing for the same due tasks run each task once', async () => {
+    for (let i = 0; i < 40; i++) await schedule(`race${i}`, '2026-11-23T09:59:00.000Z', { payload: { customerId: `c${i % 7}` } });
+    const run = dispatcherFor({ tasks, handlers: { test: record }, clock });
+    const [a, b] = await Promise.all([run(), run()]);
+    expect(runs.sort()).toEqual(Array.from({ length: 40 }, (_, i) => `race${i}`).sort());
+    expect(a.done + b.done).toBe(40);
+    expect(a.skipped + b.skipped).toBeGreaterThanOrEqual(0);
+  });
+});
