@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerEngineCommands } from './engine-commands.ts';
 import { registerReadCommands } from './read-commands.ts';
 import { registerShopCommands } from './shop-commands.ts';
 import { CliError, type TargetOptions } from './target.ts';
@@ -15,6 +16,7 @@ const program = new Command('careline')
 const target = (): TargetOptions => program.opts<TargetOptions>();
 registerShopCommands(program, target);
 registerReadCommands(program, target);
+registerEngineCommands(program, target);
 
 try {
   await program.parseAsync(process.argv);

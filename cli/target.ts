@@ -1,5 +1,8 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CarelineStore } from '../shared/store/careline-store.ts';
+import { MessageStore } from '../shared/store/message-store.ts';
+import { TaskStore } from '../shared/store/task-store.ts';
 import { createDocumentClient } from '../shared/store/dynamo-client.ts';
 import { readLocalState } from '../local/local-state.ts';
 
@@ -19,14 +22,33 @@ export class CliError extends Error {
  * with --aws, using the standard credential chain and the table named in the stack's outputs.
  */
 export async function openStore(options: TargetOptions): Promise<CarelineStore> {
+  return (await openStores(options)).store;
+}
+
+export interface Stores {
+  store: CarelineStore;
+  tasks: TaskStore;
+  messages: MessageStore;
+}
+
+export async function openStores(options: TargetOptions): Promise<Stores> {
+  let client: DynamoDBDocumentClient;
+  let tableName: string;
   if (!options.aws) {
     const local = readLocalState();
     if (!local) throw new CliError('Careline is not running locally: start it with `npm start` in another terminal, or pass --aws.');
-    return new CarelineStore({ client: createDocumentClient({ endpoint: local.dynamodbEndpoint }), tableName: local.tableName });
+    client = createDocumentClient({ endpoint: local.dynamodbEndpoint });
+    tableName = local.tableName;
+  } else {
+    const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+    tableName = options.table ?? (await tableFromStack(options.stack ?? 'Careline', region));
+    client = createDocumentClient(region ? { region } : {});
   }
-  const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-  const tableName = options.table ?? (await tableFromStack(options.stack ?? 'Careline', region));
-  return new CarelineStore({ client: createDocumentClient(region ? { region } : {}), tableName });
+  return {
+    store: new CarelineStore({ client, tableName }),
+    tasks: new TaskStore({ client, tableName }),
+    messages: new MessageStore({ client, tableName }),
+  };
 }
 
 async function tableFromStack(stackName: string, region: string | undefined): Promise<string> {

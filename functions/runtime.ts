@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { type Clock, systemClock } from '../shared/clock.ts';
-import { type CarelineConfig, loadConfig } from '../shared/config.ts';
+import { type CarelineConfig, type CarelineConfigInput, loadConfig } from '../shared/config.ts';
 import { eventBridgePublisher } from '../shared/events/eventbridge-publisher.ts';
 import type { EventPublisher } from '../shared/events/publisher.ts';
 import { CarelineStore } from '../shared/store/careline-store.ts';
@@ -30,7 +30,8 @@ export function setRuntime(next: Runtime | undefined): void {
   runtime = next;
 }
 
-export function createRuntime(config: CarelineConfig, overrides: Partial<Runtime> = {}): Runtime {
+export function createRuntime(input: CarelineConfigInput, overrides: Partial<Runtime> = {}): Runtime {
+  const config = loadConfig(input as NodeJS.ProcessEnv);
   const store =
     overrides.store ??
     new CarelineStore({

@@ -32,6 +32,9 @@ export const profileItemSchema = z.object({
   smsConsent: consentSchema.optional(),
   /** Source time of the newest customer facts applied, so an old event cannot overwrite them. */
   factsAt: z.string().optional(),
+  /** The customer used the unsubscribe link of an email (SMS opt-outs are kept by phone number). */
+  emailOptOut: z.boolean().optional(),
+  emailOptOutAt: z.string().optional(),
   firstOrderAt: z.string().optional(),
   lastOrderAt: z.string().optional(),
   orderCount: z.number().int().default(0),

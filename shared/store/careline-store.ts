@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import * as z from 'zod';
 import { BatchGetCommand, BatchWriteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import type { TimelineChanges, TimelineEntry } from '../orders/order-effects.ts';
@@ -11,6 +13,13 @@ import { expressionBuilder, ItemStore } from './item-store.ts';
 import { keys } from './keys.ts';
 
 export type { CapacityListener, StoreOptions } from './item-store.ts';
+
+const smsOptOutSchema = z.object({ optedOut: z.boolean(), at: z.string(), source: z.string() });
+
+/** A phone number as it appears in a key: hashed, never in the clear. */
+export function phoneDigest(phoneE164: string): string {
+  return createHash('sha256').update(`sms-optout|${phoneE164}`).digest('hex').slice(0, 32);
+}
 
 /** Attribute name prefixes of the order item's keyed parts (top-level, so one update can add to each). */
 const ORDER_ATTR = {
@@ -329,6 +338,36 @@ export class CarelineStore extends ItemStore {
     } catch (error) {
       if (!(error instanceof AlreadyExistsError)) throw error;
     }
+  }
+
+  // ── opt-outs ────────────────────────────────────────────────────────────────────────────
+  /** Records an SMS opt-out (true) or opt-in (false) for a phone number, for every shop of this deployment. */
+  async setSmsOptOut(phoneE164: string, optedOut: boolean, at: Date, source: string): Promise<void> {
+    await this.putItem('setSmsOptOut', keys.smsOptOut(phoneDigest(phoneE164)), { optedOut, at: at.toISOString(), source });
+  }
+
+  async isSmsOptedOut(phoneE164: string): Promise<boolean> {
+    const item = await this.getItem('isSmsOptedOut', keys.smsOptOut(phoneDigest(phoneE164)), smsOptOutSchema, true);
+    return item?.optedOut ?? false;
+  }
+
+  /** Records an email unsubscribe (or its undoing) for one customer of one shop. */
+  async setEmailOptOut(shopId: string, customerId: string, optedOut: boolean, at: Date, source: string): Promise<void> {
+    const result = await this.client.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: keys.profile(shopId, customerId),
+        UpdateExpression: 'SET emailOptOut = :out, emailOptOutAt = :at, emailOptOutSource = :source',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':out': optedOut, ':at': at.toISOString(), ':source': source },
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
+    ).catch((error: unknown) => {
+      // An unsubscribe for a customer that no longer exists changes nothing, and is not an error.
+      if (isConditionalCheckFailed(error)) return undefined;
+      throw this.storeError('setEmailOptOut', error);
+    });
+    this.meter('setEmailOptOut', 'write', result?.ConsumedCapacity);
   }
 
   // ── timeline ─────────────────────────────────────────────────────────────────────────

@@ -32,6 +32,11 @@ export class ItemStore {
     return this.table;
   }
 
+  /** The client, for building sibling stores on the same table. */
+  get documentClient(): DynamoDBDocumentClient {
+    return this.client;
+  }
+
   protected parse<S extends z.ZodType>(operation: string, schema: S, item: Record<string, unknown>): z.infer<S> {
     const parsed = schema.safeParse(item);
     if (!parsed.success) {

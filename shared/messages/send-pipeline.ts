@@ -1,0 +1,157 @@
+import type { Channel, ChannelName, OutgoingMessage, SendResult } from '../channels/channel.ts';
+import type { Clock } from '../clock.ts';
+import { createUnsubscribeToken, unsubscribeUrl } from '../optout/unsubscribe-token.ts';
+import { profileView } from '../profiles/profile.ts';
+import type { Shop } from '../shops/shop.ts';
+import type { CarelineStore } from '../store/careline-store.ts';
+import type { MessageStore } from '../store/message-store.ts';
+import { localParts } from '../timing/send-time.ts';
+import { kindSpec, type MessageKind } from './kinds.ts';
+import { decideSend, type DeferReason, type NotSentReason } from './send-decision.ts';
+import { renderMessage, type TemplateSource } from './templates.ts';
+
+export interface SendRequest {
+  shopId: string;
+  customerId: string;
+  kind: MessageKind;
+  /** The same message always has the same key (e.g. `payment_reminder:<order>:1`). */
+  messageKey: string;
+  vars: Record<string, string>;
+  variant?: string;
+  firstDueAt: Date;
+}
+
+export interface PipelineDeps {
+  store: CarelineStore;
+  messages: MessageStore;
+  channels: Record<ChannelName, Channel>;
+  clock: Clock;
+  loadShop: (shopId: string) => Promise<Shop | undefined>;
+  /** Where email unsubscribe links point, and the secret that signs them. */
+  unsubscribe?: { baseUrl: string; secret: string };
+  templateOverrides?: (shopId: string) => Promise<TemplateSource[]>;
+}
+
+export type PipelineResult =
+  | { status: 'sent'; channel: ChannelName; segments?: number }
+  | { status: 'deferred'; until: Date; reason: DeferReason }
+  | { status: 'skipped'; reason: NotSentReason | string }
+  | { status: 'retry'; reason: string };
+
+/** A sending run keeps a message to itself this long; a run that dies frees it after that. */
+const SEND_LEASE_MS = 120_000;
+
+/**
+ * Every message passes here: consent → opt-out → time rules → contact budget (decideSend) →
+ * dedupe ledger → render → channel → timeline. Each step that stops a message records why, in
+ * the customer's message ledger (and on the timeline when it is final).
+ *
+ * At most once: the ledger entry is claimed with a conditional write before anything is sent,
+ * and a message already sent or failed for good is never sent again. The one window for a
+ * duplicate: the process dies after the channel accepted the message and before the ledger
+ * says `sent`; once the lease expires a retry sends it again. That is at most one extra copy of
+ * that one message.
+ */
+export async function runSendPipeline(request: SendRequest, deps: PipelineDeps): Promise<PipelineResult> {
+  const now = deps.clock.now();
+  const spec = kindSpec(request.kind);
+  const ids = { shopId: request.shopId, customerId: request.customerId, messageKey: request.messageKey };
+  const shop = await deps.loadShop(request.shopId);
+  if (!shop) return { status: 'skipped', reason: 'no_shop' };
+  const state = await deps.messages.recipientState(request.shopId, request.customerId);
+  const profile = state.profile && profileView(state.profile, shop);
+  const decision = decideSend({
+    kind: request.kind,
+    now,
+    firstDueAt: request.firstDueAt,
+    settings: shop.messaging,
+    profile,
+    smsOptedOut: state.smsOptedOut,
+    recentSends: state.recentSends,
+  });
+  const base = { ...ids, kind: request.kind, class: spec.class };
+
+  if (decision.action === 'defer') {
+    await deps.messages.noteMessage({ ...base, status: 'deferred', reason: decision.reason, deferredUntil: decision.until.toISOString() }, now);
+    return { status: 'deferred', until: decision.until, reason: decision.reason };
+  }
+  if (decision.action === 'skip') {
+    await deps.messages.noteMessage({ ...base, status: 'skipped', reason: decision.reason }, now);
+    await noteOnTimeline(deps, request, now, `Not sent (${decision.reason.replaceAll('_', ' ')}): ${request.kind.replaceAll('_', ' ')}`, 'message.not_sent');
+    return { status: 'skipped', reason: decision.reason };
+  }
+
+  const claim = await deps.messages.claimMessage(base, now, SEND_LEASE_MS);
+  if (!claim.claimed) return { status: 'skipped', reason: 'duplicate' };
+  if (decision.countsAgainstBudget) {
+    // The slot is taken before sending, conditionally: two runs cannot both take the last one.
+    const taken = await deps.messages.recordBudgetSend(request.shopId, request.customerId, state.recentSends, state.budgetVersion, now, new Date(now.getTime() - 7 * 86_400_000));
+    if (!taken) {
+      await deps.messages.finishMessage(ids, { status: 'retrying', reason: 'contact_budget_changed' }, now);
+      return { status: 'retry', reason: 'contact_budget_changed' };
+    }
+  }
+
+  const locale = profile?.locale ?? shop.locale;
+  const rendered = renderMessage({
+    kind: request.kind,
+    locale,
+    ...(request.variant ? { variant: request.variant } : {}),
+    vars: { shop_name: shop.messaging.shopName ?? shop.shopId, customer_name: profile?.firstName ?? '', ...request.vars },
+    overrides: (await deps.templateOverrides?.(request.shopId)) ?? [],
+    maxSmsSegments: shop.messaging.maxSmsSegments,
+  });
+  const local = profile ? localParts(now, profile.timezone) : undefined;
+  const localTime = local && profile ? `${local.date} ${local.time} ${profile.timezone}` : undefined;
+
+  let last: Extract<SendResult, { status: 'failed' }> | undefined;
+  for (const channel of decision.channels) {
+    const to = channel === 'sms' ? profile!.phone! : profile!.email!;
+    const message: OutgoingMessage = {
+      ...ids,
+      kind: request.kind,
+      class: spec.class,
+      channel,
+      to,
+      text: channel === 'sms' ? rendered.sms.text : rendered.email.body,
+      ...(channel === 'email' ? { subject: rendered.email.subject } : {}),
+      ...(channel === 'email' && deps.unsubscribe
+        ? { unsubscribeUrl: unsubscribeUrl(deps.unsubscribe.baseUrl, createUnsubscribeToken({ shopId: request.shopId, customerId: request.customerId, channel: 'email' }, deps.unsubscribe.secret)) }
+        : {}),
+      ...(channel === 'sms' && shop.messaging.smsSenderId ? { senderId: shop.messaging.smsSenderId } : {}),
+    };
+    const result = await deps.channels[channel].send(message);
+    if (result.status === 'sent') {
+      const segments = channel === 'sms' ? rendered.sms.segments : undefined;
+      await deps.messages.finishMessage(
+        ids,
+        {
+          status: 'sent',
+          channel,
+          ...(segments !== undefined ? { segments, encoding: rendered.sms.encoding } : {}),
+          ...(result.providerMessageId ? { providerMessageId: result.providerMessageId } : {}),
+          ...(localTime ? { localTime } : {}),
+        },
+        now,
+      );
+      await noteOnTimeline(deps, request, now, `Sent ${channel === 'sms' ? 'SMS' : 'email'} (${request.kind.replaceAll('_', ' ')}): ${(channel === 'sms' ? rendered.sms.text : rendered.email.subject).slice(0, 120)}`, 'message.sent');
+      return { status: 'sent', channel, ...(segments !== undefined ? { segments } : {}) };
+    }
+    if (!result.permanent) {
+      await deps.messages.finishMessage(ids, { status: 'retrying', reason: result.reason, channel }, now);
+      return { status: 'retry', reason: result.reason };
+    }
+    last = result; // permanent: fall back to the next channel, if any
+  }
+  const reason = `channel_failed:${last?.reason ?? 'unknown'}`;
+  await deps.messages.finishMessage(ids, { status: 'failed', reason }, now);
+  await noteOnTimeline(deps, request, now, `Not sent (${reason}): ${request.kind.replaceAll('_', ' ')}`, 'message.not_sent');
+  return { status: 'skipped', reason };
+}
+
+async function noteOnTimeline(deps: PipelineDeps, request: SendRequest, now: Date, summary: string, type: string): Promise<void> {
+  await deps.store.applyTimelineChanges(request.shopId, request.customerId, {
+    put: [{ entryId: `msg#${request.messageKey}`, at: now.toISOString(), type, summary, orderId: '' }],
+    remove: [],
+  });
+}

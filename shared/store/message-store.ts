@@ -1,0 +1,199 @@
+import { BatchGetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
+import { MESSAGE_CLASSES } from '../messages/kinds.ts';
+import { type ProfileItem, profileItemSchema } from '../profiles/profile.ts';
+import { phoneDigest } from './careline-store.ts';
+import { ConditionFailedError } from './errors.ts';
+import { ItemStore } from './item-store.ts';
+import { keys } from './keys.ts';
+
+export const LEDGER_STATUSES = ['sending', 'sent', 'failed', 'retrying', 'skipped', 'deferred'] as const;
+export type LedgerStatus = (typeof LEDGER_STATUSES)[number];
+
+/** One message to one customer: the dedupe guard and the record of why it was or was not sent. */
+export const ledgerEntrySchema = z.object({
+  shopId: z.string(),
+  customerId: z.string(),
+  messageKey: z.string(),
+  kind: z.string(),
+  class: z.enum(MESSAGE_CLASSES),
+  status: z.enum(LEDGER_STATUSES),
+  reason: z.string().optional(),
+  channel: z.enum(['sms', 'email']).optional(),
+  segments: z.number().int().optional(),
+  encoding: z.string().optional(),
+  /** Local time and zone of the send, for people reading the record. */
+  localTime: z.string().optional(),
+  providerMessageId: z.string().optional(),
+  /** While `sending`: after this another run may take the message over. */
+  leaseUntil: z.string().optional(),
+  deferredUntil: z.string().optional(),
+  attempts: z.number().int().default(0),
+  firstAt: z.string(),
+  at: z.string(),
+});
+export type LedgerEntry = z.infer<typeof ledgerEntrySchema>;
+
+const budgetSchema = z.object({ sends: z.array(z.string()).default([]), version: z.number().int().default(0) });
+const optOutSchema = z.object({ optedOut: z.boolean() });
+
+/** What the send pipeline reads about a recipient, in one round trip. */
+export interface RecipientState {
+  profile: ProfileItem | undefined;
+  /** Times of recent care/marketing sends (the contact budget). */
+  recentSends: string[];
+  budgetVersion: number;
+  smsOptedOut: boolean;
+}
+
+export type MessageClaim = { claimed: true } | { claimed: false; status: LedgerStatus };
+
+/** The message ledger, the contact budget and what the pipeline reads about a recipient. */
+export class MessageStore extends ItemStore {
+  /**
+   * Profile and contact budget of a recipient in one BatchGetItem, then the SMS opt-out of the
+   * profile's phone number (kept by number, so it needs the profile first).
+   */
+  async recipientState(shopId: string, customerId: string): Promise<RecipientState> {
+    const profileKey = keys.profile(shopId, customerId);
+    const budgetKey = keys.contactBudget(shopId, customerId);
+    const requested = [profileKey, budgetKey];
+    const result = await this.client.send(
+      new BatchGetCommand({ RequestItems: { [this.table]: { Keys: requested, ConsistentRead: true } }, ReturnConsumedCapacity: 'TOTAL' }),
+    );
+    this.meter('recipientState', 'read', result.ConsumedCapacity);
+    const items = result.Responses?.[this.table] ?? [];
+    const find = (key: { pk: string; sk: string }) => items.find((item) => item.pk === key.pk && item.sk === key.sk);
+    const profileItem = find(profileKey);
+    const profile = profileItem ? this.parse('recipientState', profileItemSchema, profileItem) : undefined;
+    const budget = this.parse('recipientState', budgetSchema, find(budgetKey) ?? {});
+    const optOut = profile?.phone ? await this.getItem('recipientState', keys.smsOptOut(phoneDigest(profile.phone)), optOutSchema, true) : undefined;
+    return { profile, recentSends: budget.sends, budgetVersion: budget.version, smsOptedOut: optOut?.optedOut ?? false };
+  }
+
+  /**
+   * Takes the right to send a message, before sending it: at most once per message key. A
+   * message that was sent or failed for good stays so; one that is being sent by a run whose
+   * lease has not expired is left alone.
+   */
+  async claimMessage(entry: Pick<LedgerEntry, 'shopId' | 'customerId' | 'messageKey' | 'kind' | 'class'>, now: Date, leaseMs: number): Promise<MessageClaim> {
+    const at = now.toISOString();
+    try {
+      const result = await this.client.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.message(entry.shopId, entry.customerId, entry.messageKey),
+          UpdateExpression:
+            'SET shopId = :shop, customerId = :customer, messageKey = :key, kind = :kind, #class = :class, #status = :sending, leaseUntil = :until, #at = :at, firstAt = if_not_exists(firstAt, :at) ADD attempts :one',
+          ConditionExpression: 'attribute_not_exists(pk) OR #status IN (:retrying, :deferred, :skipped) OR (#status = :sending AND leaseUntil < :at)',
+          ExpressionAttributeNames: { '#status': 'status', '#class': 'class', '#at': 'at' },
+          ExpressionAttributeValues: {
+            ':shop': entry.shopId,
+            ':customer': entry.customerId,
+            ':key': entry.messageKey,
+            ':kind': entry.kind,
+            ':class': entry.class,
+            ':sending': 'sending',
+            ':retrying': 'retrying',
+            ':deferred': 'deferred',
+            ':skipped': 'skipped',
+            ':until': new Date(now.getTime() + leaseMs).toISOString(),
+            ':at': at,
+            ':one': 1,
+          },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      this.meter('claimMessage', 'write', result.ConsumedCapacity);
+      return { claimed: true };
+    } catch (error) {
+      const mapped = this.storeError('claimMessage', error);
+      if (!(mapped instanceof ConditionFailedError)) throw mapped;
+      const status = ((error as { Item?: { status?: { S?: string } } }).Item?.status?.S ?? 'sent') as LedgerStatus;
+      return { claimed: false, status };
+    }
+  }
+
+  /** Records how a claimed send ended (sent, failed for good, or to be retried). */
+  async finishMessage(
+    ids: { shopId: string; customerId: string; messageKey: string },
+    outcome: Pick<LedgerEntry, 'status'> & Partial<Pick<LedgerEntry, 'reason' | 'channel' | 'segments' | 'encoding' | 'providerMessageId' | 'localTime'>>,
+    now: Date,
+  ): Promise<void> {
+    const fields: Record<string, unknown> = { ...outcome, at: now.toISOString() };
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const sets = Object.entries(fields)
+      .filter(([, value]) => value !== undefined)
+      .map(([field, value], i) => {
+        names[`#f${i}`] = field;
+        values[`:f${i}`] = value;
+        return `#f${i} = :f${i}`;
+      });
+    const result = await this.client.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: keys.message(ids.shopId, ids.customerId, ids.messageKey),
+        UpdateExpression: `SET ${sets.join(', ')} REMOVE leaseUntil`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
+    );
+    this.meter('finishMessage', 'write', result.ConsumedCapacity);
+  }
+
+  /**
+   * Records a message that was not sent now (skipped, or deferred to a later time), unless it
+   * was already sent: the why-not record per customer.
+   */
+  async noteMessage(entry: Omit<LedgerEntry, 'attempts' | 'firstAt' | 'at'>, now: Date): Promise<void> {
+    const at = now.toISOString();
+    try {
+      await this.putItem('noteMessage', keys.message(entry.shopId, entry.customerId, entry.messageKey), { ...entry, attempts: 0, firstAt: at, at }, {
+        expression: 'attribute_not_exists(pk) OR NOT (#status IN (:sent, :sending, :failed))',
+        names: { '#status': 'status' },
+        values: { ':sent': 'sent', ':sending': 'sending', ':failed': 'failed' },
+      });
+    } catch (error) {
+      if (!(error instanceof ConditionFailedError)) throw error;
+    }
+  }
+
+  async getMessage(shopId: string, customerId: string, messageKey: string): Promise<LedgerEntry | undefined> {
+    return this.getItem('getMessage', keys.message(shopId, customerId, messageKey), ledgerEntrySchema, true);
+  }
+
+  async listMessages(shopId: string, customerId: string, limit = 100): Promise<LedgerEntry[]> {
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': keys.customerPartition(shopId, customerId), ':prefix': keys.messagePrefix },
+        Limit: limit,
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
+    );
+    this.meter('listMessages', 'read', result.ConsumedCapacity);
+    return (result.Items ?? []).map((item) => this.parse('listMessages', ledgerEntrySchema, item)).sort((a, b) => b.at.localeCompare(a.at));
+  }
+
+  /**
+   * Adds a care/marketing send to the customer's contact budget, keeping only sends newer than
+   * `keepSince`. Conditional on the version read, so two runs cannot both take the last slot.
+   */
+  async recordBudgetSend(shopId: string, customerId: string, sends: string[], version: number, at: Date, keepSince: Date): Promise<boolean> {
+    const kept = [...sends.filter((sent) => sent >= keepSince.toISOString()), at.toISOString()].sort();
+    try {
+      await this.putItem('recordBudgetSend', keys.contactBudget(shopId, customerId), { sends: kept, version: version + 1 }, {
+        expression: version === 0 ? 'attribute_not_exists(pk) OR version = :v' : 'version = :v',
+        values: { ':v': version },
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionFailedError || (error as Error).name === 'AlreadyExistsError') return false;
+      throw error;
+    }
+  }
+}
