@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as z from 'zod';
 
@@ -29,4 +30,14 @@ export function readLocalState(): LocalState | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A secret of the local stack (e.g. for unsubscribe links), made once and kept under .careline/. */
+export function localSecret(name: string): string {
+  const file = join(LOCAL_DIR, `${name}.secret`);
+  if (!existsSync(file)) {
+    mkdirSync(LOCAL_DIR, { recursive: true });
+    writeFileSync(file, randomBytes(24).toString('hex'), { mode: 0o600 });
+  }
+  return readFileSync(file, 'utf8').trim();
 }

@@ -11,6 +11,9 @@ import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { createLocalServer, type HttpHandler } from './http-server.ts';
 import { LOCAL_DIR, LOCAL_TABLE, writeLocalState } from './local-state.ts';
 import { sampleCurl } from './sample-webhook.ts';
+import { handler as unsubscribeHandler } from '../functions/unsubscribe/handler.ts';
+import { startDispatcherLoop } from './dispatcher-loop.ts';
+import { localSecret } from './local-state.ts';
 import { startStreamPoller } from './stream-poller.ts';
 import { ensureTable } from './table.ts';
 
@@ -26,7 +29,16 @@ async function main(): Promise<void> {
 
   const dynamo = await startDynamoDbLocal({ dataDir });
   await ensureTable(dynamo.endpoint, LOCAL_TABLE);
-  const runtime = createRuntime({ CARELINE_TABLE: LOCAL_TABLE, DYNAMODB_ENDPOINT: dynamo.endpoint, AWS_REGION: 'us-east-1' });
+  const url = `http://127.0.0.1:${port}`;
+  const runtime = createRuntime({
+    CARELINE_TABLE: LOCAL_TABLE,
+    DYNAMODB_ENDPOINT: dynamo.endpoint,
+    AWS_REGION: 'us-east-1',
+    CARELINE_CHANNEL: 'outbox',
+    CARELINE_OUTBOX_FILE: join(LOCAL_DIR, 'outbox.jsonl'),
+    CARELINE_PUBLIC_URL: `${url}/`,
+    CARELINE_UNSUBSCRIBE_SECRETS: localSecret('unsubscribe'),
+  });
   setRuntime(runtime);
   // Domain events: the table's stream feeds the same handler as in AWS (locally it logs them).
   const poller = await startStreamPoller({
@@ -37,14 +49,17 @@ async function main(): Promise<void> {
 
   const server = createLocalServer([
     { method: 'POST', path: '/webhooks/{platform}/{shopId}', handler: webhookHandler as unknown as HttpHandler },
+    { method: 'GET', path: '/u/{token}', handler: unsubscribeHandler as unknown as HttpHandler },
+    { method: 'POST', path: '/u/{token}', handler: unsubscribeHandler as unknown as HttpHandler },
   ]);
+  // The dispatcher, every minute of real time, as the EventBridge rule runs it in AWS.
+  const dispatcher = startDispatcherLoop(runtime, Number(process.env.CARELINE_DISPATCH_INTERVAL_MS ?? 60_000));
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
       reject(error.code === 'EADDRINUSE' ? new Error(`port ${port} is in use: set PORT to another port`) : error),
     );
     server.listen(port, '127.0.0.1', resolve);
   });
-  const url = `http://127.0.0.1:${port}`;
   writeLocalState({ url, port, dynamodbEndpoint: dynamo.endpoint, tableName: LOCAL_TABLE, pid: process.pid, startedAt: new Date().toISOString() });
 
   let stopping = false;
@@ -55,6 +70,7 @@ async function main(): Promise<void> {
     server.close();
     server.closeAllConnections();
     await poller.stop();
+    await dispatcher.stop();
     await dynamo.stop();
     process.exit(0);
   };
@@ -63,6 +79,7 @@ async function main(): Promise<void> {
 
   console.log(`Careline is running at ${url}`);
   console.log(`  webhooks:       POST ${url}/webhooks/{shopify|woocommerce|careline}/{shopId}`);
+  console.log(`  messages:       printed here and appended to ${join(LOCAL_DIR, 'outbox.jsonl')} (nothing is sent)`);
   console.log(`  DynamoDB Local: ${dynamo.endpoint} (table ${LOCAL_TABLE}, data in ${dataDir})`);
 
   let demo = await runtime.store.getShop('demo');

@@ -87,9 +87,8 @@ export function decideSend(input: DecisionInput): SendDecision {
 }
 
 function deferReason(now: Date, rules: TimeRules): DeferReason {
-  if (!isSendable(now, { zone: rules.zone, quietHours: rules.quietHours })) return 'quiet_hours';
-  if (rules.windows?.length && !isSendable(now, { zone: rules.zone, quietHours: rules.quietHours, windows: rules.windows })) return 'send_window';
-  return 'closed_day';
+  if (rules.windows?.length) return isSendable(now, { ...rules, closedDays: [] }) ? 'closed_day' : 'send_window';
+  return isSendable(now, { zone: rules.zone, quietHours: rules.quietHours }) ? 'closed_day' : 'quiet_hours';
 }
 
 /**

@@ -1,0 +1,143 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Channel, OutgoingMessage, SendResult } from '../../shared/channels/channel.ts';
+import { manualClock } from '../../shared/clock.ts';
+import type { MessageKind } from '../../shared/messages/kinds.ts';
+import { type PipelineDeps, runSendPipeline } from '../../shared/messages/send-pipeline.ts';
+import { sendMessageHandler, sendMessageTask } from '../../shared/messages/send-task.ts';
+import { MessageStore } from '../../shared/store/message-store.ts';
+import { TaskStore } from '../../shared/store/task-store.ts';
+import { createTestTable } from '../support/dynamo.ts';
+import { testShop } from '../support/shops.ts';
+import { dispatcherFor } from '../support/tasks.ts';
+
+/** A channel that records what it was given and answers as told. */
+function fakeChannel(name: 'sms' | 'email', answer: (m: OutgoingMessage) => SendResult = () => ({ status: 'sent' })): Channel & { sent: OutgoingMessage[] } {
+  const sent: OutgoingMessage[] = [];
+  return {
+    name,
+    sent,
+    send: async (message) => {
+      const result = answer(message);
+      if (result.status === 'sent') sent.push(message);
+      return result;
+    },
+  };
+}
+
+const clock = manualClock('2026-11-23T04:00:00.000Z'); // 12:00 in Shanghai
+const shop = testShop({ shopId: 'tea-house', messaging: { ...testShop().messaging, shopName: '茶韵' } });
+let table: Awaited<ReturnType<typeof createTestTable>>;
+let messages: MessageStore;
+let tasks: TaskStore;
+
+beforeAll(async () => {
+  table = await createTestTable('pipeline');
+  messages = new MessageStore({ client: table.client, tableName: table.tableName });
+  tasks = new TaskStore({ client: table.client, tableName: table.tableName });
+  await table.store.createShop(shop);
+});
+
+async function customer(customerId: string, facts: Record<string, unknown> = {}) {
+  await table.store.updateProfile(
+    { shopId: shop.shopId, customerId },
+    { factsAt: '2026-11-01T00:00:00.000Z', facts: { phone: '+8613800138000', email: `${customerId}@example.com`, smsConsent: 'subscribed', emailConsent: 'subscribed', locale: 'zh-CN', ...facts }, orders: 1, spentMinor: 0, regionTimezone: 'Asia/Shanghai' },
+    clock.now(),
+  );
+}
+
+function deps(channels = { sms: fakeChannel('sms'), email: fakeChannel('email') }): PipelineDeps & { channels: typeof channels } {
+  return { store: table.store, messages, channels, clock, loadShop: async () => shop, unsubscribe: { baseUrl: 'https://careline.example/', secret: 'test-unsubscribe-secret-0123456789' } };
+}
+
+const request = (customerId: string, kind: MessageKind, key: string) => ({
+  shopId: shop.shopId,
+  customerId,
+  kind,
+  messageKey: key,
+  vars: { order_number: '#1001', carrier: '顺丰速运', tracking_number: 'SF1456789012345', tracking_url: 'https://sf.example/SF1456789012345' },
+  firstDueAt: clock.now(),
+});
+
+describe('the send pipeline against DynamoDB Local', () => {
+  it('sends an SMS once, records it in the ledger and on the timeline, and refuses the same key again', async () => {
+    await customer('c-sent');
+    const d = deps();
+    expect(await runSendPipeline(request('c-sent', 'order_shipped', 'shipped:1001'), d)).toMatchObject({ status: 'sent', channel: 'sms' });
+    expect(await runSendPipeline(request('c-sent', 'order_shipped', 'shipped:1001'), d)).toEqual({ status: 'skipped', reason: 'duplicate' });
+    expect(d.channels.sms.sent).toHaveLength(1);
+    expect(d.channels.sms.sent[0]!.text).toContain('SF1456789012345');
+    expect(await messages.getMessage(shop.shopId, 'c-sent', 'shipped:1001')).toMatchObject({ status: 'sent', channel: 'sms', localTime: '2026-11-23 12:00 Asia/Shanghai' });
+    const timeline = await table.store.listTimeline(shop.shopId, 'c-sent');
+    expect(timeline.entries.map((e) => e.type)).toEqual(['message.sent']);
+  });
+
+  it('falls back to email when the SMS fails for good, with a signed unsubscribe link', async () => {
+    await customer('c-fallback');
+    const d = deps({ sms: fakeChannel('sms', () => ({ status: 'failed', permanent: true, reason: 'InvalidParameterException' })), email: fakeChannel('email') });
+    expect(await runSendPipeline(request('c-fallback', 'order_shipped', 'shipped:2'), d)).toMatchObject({ status: 'sent', channel: 'email' });
+    expect(d.channels.email.sent[0]!.unsubscribeUrl).toMatch(/^https:\/\/careline\.example\/u\/.+/);
+  });
+
+  it('does not fall back on a transient failure: the message is retried, and sent once when it works', async () => {
+    await customer('c-transient');
+    let fail = true;
+    const sms = fakeChannel('sms', () => (fail ? { status: 'failed', permanent: false, reason: 'ThrottledException' } : { status: 'sent' }));
+    const d = deps({ sms, email: fakeChannel('email') });
+    expect(await runSendPipeline(request('c-transient', 'order_shipped', 'shipped:3'), d)).toEqual({ status: 'retry', reason: 'ThrottledException' });
+    expect(d.channels.email.sent).toHaveLength(0);
+    fail = false;
+    expect(await runSendPipeline(request('c-transient', 'order_shipped', 'shipped:3'), d)).toMatchObject({ status: 'sent' });
+    expect(sms.sent).toHaveLength(1);
+  });
+
+  it('honours an SMS opt-out recorded by phone number', async () => {
+    await customer('c-stop', { email: undefined });
+    await table.store.setSmsOptOut('+8613800138000', true, clock.now(), 'sms:退订');
+    expect(await runSendPipeline(request('c-stop', 'order_shipped', 'shipped:4'), deps())).toEqual({ status: 'skipped', reason: 'opted_out' });
+    expect(await messages.getMessage(shop.shopId, 'c-stop', 'shipped:4')).toMatchObject({ status: 'skipped', reason: 'opted_out' });
+    await table.store.setSmsOptOut('+8613800138000', false, clock.now(), 'sms:START');
+  });
+});
+
+describe('messages as tasks, through the dispatcher', () => {
+  it('defers a message due at night to 09:00 local, never sends it in quiet hours, and sends it once', async () => {
+    await customer('c-night');
+    const d = deps();
+    clock.set('2026-11-23T14:10:00.000Z'); // 22:10 in Shanghai
+    await tasks.schedule(sendMessageTask({ shopId: shop.shopId, customerId: 'c-night', kind: 'order_shipped', messageKey: 'shipped:night', dueAt: clock.now() }), clock.now());
+    const run = dispatcherFor({ tasks, handlers: { send_message: sendMessageHandler(d) }, clock }, { maxBuckets: 200 });
+    await run();
+    expect(d.channels.sms.sent).toHaveLength(0);
+    expect(await tasks.get(shop.shopId, 'msg:shipped:night')).toMatchObject({ status: 'pending', dueAt: '2026-11-24T01:00:00.000Z', note: 'deferred: quiet_hours' });
+    clock.set('2026-11-24T01:00:00.000Z');
+    await run();
+    expect(d.channels.sms.sent).toHaveLength(1);
+    expect((await messages.getMessage(shop.shopId, 'c-night', 'shipped:night'))?.localTime).toBe('2026-11-24 09:00 Asia/Shanghai');
+  });
+
+  it('lets the higher-priority message take the one budget slot; the other moves to the next free slot', async () => {
+    await customer('c-budget');
+    const d = deps();
+    clock.set('2026-11-25T04:00:00.000Z');
+    await tasks.schedule(sendMessageTask({ shopId: shop.shopId, customerId: 'c-budget', kind: 'review_request', messageKey: 'review:1', dueAt: clock.now() }), clock.now());
+    await tasks.schedule(sendMessageTask({ shopId: shop.shopId, customerId: 'c-budget', kind: 'delivery_care', messageKey: 'care:1', dueAt: clock.now() }), clock.now());
+    await dispatcherFor({ tasks, handlers: { send_message: sendMessageHandler(d) }, clock }, { maxBuckets: 200 })();
+    expect(d.channels.sms.sent.map((m) => m.kind)).toEqual(['delivery_care']);
+    expect(await tasks.get(shop.shopId, 'msg:review:1')).toMatchObject({ status: 'pending', dueAt: '2026-11-26T04:00:00.000Z', note: 'deferred: contact_budget' });
+    expect(await messages.getMessage(shop.shopId, 'c-budget', 'review:1')).toMatchObject({ status: 'deferred', reason: 'contact_budget' });
+  });
+
+  it('sends at most once when the process dies between sending and completing the task', async () => {
+    await customer('c-crash');
+    const d = deps();
+    clock.set('2026-11-27T04:00:00.000Z');
+    await tasks.schedule(sendMessageTask({ shopId: shop.shopId, customerId: 'c-crash', kind: 'order_shipped', messageKey: 'shipped:crash', dueAt: clock.now() }), clock.now());
+    const run = dispatcherFor({ tasks, handlers: { send_message: sendMessageHandler(d) }, clock }, { maxBuckets: 200 });
+    await expect(run({ crashPoints: { afterRun: () => { throw new Error('died after sending'); } } })).rejects.toThrow();
+    expect(d.channels.sms.sent).toHaveLength(1);
+    clock.advance(5 * 60_000); // the task's lease has expired: another run takes it
+    await run();
+    expect(d.channels.sms.sent).toHaveLength(1); // the ledger said it was sent
+    expect(await tasks.get(shop.shopId, 'msg:shipped:crash')).toMatchObject({ status: 'done', note: 'not sent: duplicate' });
+  });
+});
