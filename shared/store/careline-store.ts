@@ -77,7 +77,7 @@ function profileUpdateExpression(ids: { shopId: string; customerId: string }, de
   set.push(`${createdAt} = if_not_exists(${createdAt}, ${value(now.toISOString())})`);
   let condition: string | undefined;
   if (includeFacts && delta.facts) {
-    for (const [field, fieldValue] of Object.entries(delta.facts)) set.push(`${name(field)} = ${value(fieldValue)}`);
+    for (const [field, fieldValue] of Object.entries(delta.facts)) if (fieldValue !== undefined) set.push(`${name(field)} = ${value(fieldValue)}`);
     const factsAt = name('factsAt');
     const at = value(delta.factsAt);
     set.push(`${factsAt} = ${at}`);
