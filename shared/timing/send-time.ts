@@ -64,7 +64,9 @@ export function atLocalTime(date: string, time: string, zone: string): Date {
     // luxon moved a nonexistent time forward by the gap; the first valid instant is the gap's end.
     return dt.startOf('hour').toJSDate();
   }
-  // For an ambiguous time luxon picks the earlier offset already.
+  // An ambiguous time (the hour repeated when clocks go back): take its first occurrence.
+  const hourEarlier = dt.minus({ hours: 1 });
+  if (hourEarlier.hour === dt.hour && hourEarlier.minute === dt.minute) return hourEarlier.toJSDate();
   return dt.toJSDate();
 }
 
