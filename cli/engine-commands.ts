@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { systemClock } from '../shared/clock.ts';
+import { isMessageKind, MESSAGE_KIND_NAMES } from '../shared/messages/kinds.ts';
+import { renderMessage } from '../shared/messages/templates.ts';
 import type { Task } from '../shared/tasks/task.ts';
 import type { LedgerEntry } from '../shared/store/message-store.ts';
 import { CliError, openStores, type TargetOptions } from './target.ts';
@@ -19,7 +21,45 @@ function formatMessage(entry: LedgerEntry): string {
   return `  ${entry.at}  ${entry.kind.padEnd(20)} ${what}${until}${entry.localTime ? `  (local ${entry.localTime})` : ''}  [${entry.messageKey}]`;
 }
 
+const SAMPLE_VARS: Record<string, string> = {
+  shop_name: '茶韵',
+  customer_name: '晓雨',
+  order_number: '#1001',
+  order_total: '¥434.00',
+  pay_url: 'https://shop.example/pay/1001',
+  cutoff_time: '16:00',
+  carrier: '顺丰速运',
+  tracking_number: 'SF1456789012345',
+  tracking_url: 'https://shop.example/t/SF1456789012345',
+  parcel_location: '杭州转运中心',
+  parcel_status: '运输中',
+  usage_tips: '90度水温，第一泡10秒出汤',
+  product_title: '西湖龙井',
+  check_in_day: '3',
+  review_url: 'https://shop.example/review',
+  repurchase_url: 'https://shop.example/buy-again',
+  campaign_text: '双十一老客专享，全场8折',
+};
+
 export function registerEngineCommands(program: Command, target: Target): void {
+  const template = program.command('template').description('message templates');
+  template
+    .command('preview <kind>')
+    .description(`render a message with sample values: ${MESSAGE_KIND_NAMES.join(', ')}`)
+    .option('--locale <locale>', 'zh-CN or en', 'zh-CN')
+    .option('--variant <variant>', 'e.g. new / returning (payment_reminder), price_sensitive / experience (repurchase_reminder)')
+    .option('--var <name=value...>', 'override a sample value')
+    .option('--max-segments <n>', 'shorten the SMS to this many segments', (v) => Number(v))
+    .addHelpText('after', '\nExample:\n  careline template preview payment_reminder --locale zh-CN --variant new')
+    .action((kind: string, options: { locale: string; variant?: string; var?: string[]; maxSegments?: number }) => {
+      if (!isMessageKind(kind)) throw new CliError(`Unknown kind "${kind}": one of ${MESSAGE_KIND_NAMES.join(', ')}.`);
+      const vars = { ...SAMPLE_VARS, ...Object.fromEntries((options.var ?? []).map((pair) => pair.split(/=(.*)/s).slice(0, 2))) };
+      const rendered = renderMessage({ kind, locale: options.locale, ...(options.variant ? { variant: options.variant } : {}), vars, ...(options.maxSegments ? { maxSmsSegments: options.maxSegments } : {}) });
+      console.log(`${kind} · ${rendered.locale}${rendered.variant ? ` · ${rendered.variant}` : ''} · ${rendered.source} template`);
+      console.log(`\nSMS (${rendered.sms.encoding}, ${rendered.sms.units} units, ${rendered.sms.segments} segment(s)${rendered.sms.truncated ? ', shortened' : ''}):\n${rendered.sms.text}`);
+      console.log(`\nEmail subject: ${rendered.email.subject}\n${rendered.email.body}`);
+    });
+
   const tasks = program
     .command('tasks')
     .description("a shop's scheduled tasks (waiting by default)")
