@@ -1,0 +1,246 @@
+/**
+ * Dispatcher benchmark (npm run bench:dispatch), in one run on DynamoDB Local:
+ *  1. due message tasks executed per second through the dispatcher and the whole send pipeline
+ *     (outbox channel), next to the same write requests sent raw at the same concurrency;
+ *  2. read units of a dispatcher run with the same due work in a table of 1,000 and of 100,000
+ *     customers (the cost must follow the due work, not the table);
+ *  3. bundle size and cold-import time of each Lambda handler, next to a bare middy + zod handler.
+ */
+import { execFileSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
+import { mkdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { BatchWriteCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { build } from 'esbuild';
+import { outboxChannel } from '../shared/channels/outbox.ts';
+import { manualClock } from '../shared/clock.ts';
+import { sendMessageHandler, sendMessageTask } from '../shared/messages/send-task.ts';
+import { CarelineStore } from '../shared/store/careline-store.ts';
+import { createDocumentClient } from '../shared/store/dynamo-client.ts';
+import { keys } from '../shared/store/keys.ts';
+import { MessageStore } from '../shared/store/message-store.ts';
+import { TaskStore } from '../shared/store/task-store.ts';
+import { DEFAULT_DISPATCH, runDispatcher } from '../shared/tasks/dispatcher.ts';
+import { startDynamoDbLocal } from '../local/dynamodb-local.ts';
+import { ensureTable } from '../local/table.ts';
+import { testShop } from '../tests/support/shops.ts';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+const TASKS = Number(process.env.BENCH_TASKS ?? 600);
+const CONCURRENCY = DEFAULT_DISPATCH.concurrency;
+
+type Write = { name: string; input: Record<string, unknown> };
+
+/** A client that records every write request it sends (for the raw replay). */
+function recording(client: DynamoDBDocumentClient, writes: Write[] | undefined): DynamoDBDocumentClient {
+  const send = client.send.bind(client);
+  return new Proxy(client, {
+    get(target, property, receiver) {
+      if (property !== 'send') return Reflect.get(target, property, receiver);
+      return (command: { input: Record<string, unknown>; constructor: { name: string } }) => {
+        if (writes && ['PutCommand', 'UpdateCommand', 'BatchWriteCommand'].includes(command.constructor.name)) {
+          writes.push({ name: command.constructor.name, input: structuredClone(command.input) });
+        }
+        return send(command as never);
+      };
+    },
+  });
+}
+
+function stores(client: DynamoDBDocumentClient, tableName: string, onRead?: (units: number) => void) {
+  const onCapacity = (_: string, units: { read: number }) => onRead?.(units.read);
+  return {
+    store: new CarelineStore({ client, tableName, onCapacity }),
+    tasks: new TaskStore({ client, tableName, onCapacity }),
+    messages: new MessageStore({ client, tableName, onCapacity }),
+  };
+}
+
+async function populateCustomers(client: DynamoDBDocumentClient, tableName: string, shopId: string, count: number, now: Date) {
+  const items = Array.from({ length: count }, (_, i) => ({
+    ...keys.profile(shopId, `c${i}`),
+    shopId,
+    customerId: `c${i}`,
+    phone: `+86138${String(i).padStart(8, '0')}`,
+    smsConsent: 'subscribed',
+    regionTimezone: 'Asia/Shanghai',
+    orderCount: 1,
+    totalSpentMinor: 0,
+    version: 1,
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+  }));
+  const batches: (typeof items)[] = [];
+  for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (next < batches.length) {
+        const batch = batches[next++]!;
+        let requests = batch.map((Item) => ({ PutRequest: { Item } }));
+        while (requests.length) {
+          const result = await client.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
+          requests = (result.UnprocessedItems?.[tableName] ?? []) as typeof requests;
+        }
+      }
+    }),
+  );
+}
+
+async function scheduleDue(tasks: TaskStore, shopId: string, count: number, customers: number, now: Date, offset = 0) {
+  for (let i = 0; i < count; i++) {
+    const customerId = `c${(i * 7919 + offset) % customers}`;
+    await tasks.schedule(
+      sendMessageTask({ shopId, customerId, kind: 'order_shipped', messageKey: `shipped:${offset}:${i}`, dueAt: new Date(now.getTime() - 60_000), vars: { order_number: `#${i}`, carrier: 'SF', tracking_number: `SF${i}` } }),
+      now,
+    );
+  }
+}
+
+async function part1(client: DynamoDBDocumentClient, endpoint: string) {
+  const tableName = 'bench-dispatch';
+  await ensureTable(endpoint, tableName, { stream: false });
+  const now = new Date('2026-11-23T04:00:00.000Z'); // noon in Shanghai: nothing waits for quiet hours
+  const clock = manualClock(now);
+  const writes: Write[] = [];
+  const s = stores(recording(client, writes), tableName);
+  const shop = testShop({ shopId: 'bench' });
+  await s.store.createShop(shop);
+  await populateCustomers(client, tableName, shop.shopId, TASKS, now);
+  await scheduleDue(s.tasks, shop.shopId, TASKS, TASKS, now);
+  writes.length = 0;
+  const outbox = outboxChannel({ clock, file: null, print: () => {} });
+  const handlers = { send_message: sendMessageHandler({ store: s.store, messages: s.messages, channels: { sms: outbox, email: outbox }, clock, loadShop: async () => shop }) };
+  const started = performance.now();
+  let done = 0;
+  while (done < TASKS) {
+    const report = await runDispatcher({ tasks: s.tasks, handlers, clock, elapsedMs: () => performance.now() - started }, { ...DEFAULT_DISPATCH, budgetMs: 10 * 60_000 });
+    done += report.done;
+    if (report.claimed === 0) break;
+  }
+  const oursSeconds = (performance.now() - started) / 1000;
+  if (outbox.sent.length !== TASKS) throw new Error(`sent ${outbox.sent.length} of ${TASKS}`);
+
+  // The same write requests, without their conditions, into a fresh table at the same concurrency.
+  const rawTable = 'bench-dispatch-raw';
+  await ensureTable(endpoint, rawTable, { stream: false });
+  const queue = writes.map((w) => rawWrite(w, rawTable));
+  const rawStarted = performance.now();
+  let next = 0;
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => { while (next < queue.length) await client.send(queue[next++]! as never); }));
+  const rawSeconds = (performance.now() - rawStarted) / 1000;
+  console.log(`(1) ${TASKS} due message tasks, concurrency ${CONCURRENCY}:`);
+  console.log(`    through dispatcher + pipeline + outbox: ${(TASKS / oursSeconds).toFixed(0)} tasks/s (${(writes.length / TASKS).toFixed(1)} writes per task)`);
+  console.log(`    the same ${writes.length} writes sent raw:  ${(TASKS / rawSeconds).toFixed(0)} tasks/s`);
+  console.log(`    ratio ${(rawSeconds / oursSeconds).toFixed(2)} (target ≥ 0.7)\n`);
+}
+
+function rawWrite(write: Write, table: string) {
+  const { ConditionExpression: _c, ReturnValues: _r, ReturnValuesOnConditionCheckFailure: _f, ReturnConsumedCapacity: _u, ...input } = write.input;
+  const names = input.ExpressionAttributeNames as Record<string, string> | undefined;
+  const values = input.ExpressionAttributeValues as Record<string, unknown> | undefined;
+  // Drop placeholders only the condition used (DynamoDB refuses unused ones).
+  const text = String(input.UpdateExpression ?? '');
+  const used = (placeholder: string) => text.includes(placeholder);
+  const trimmed = {
+    ...input,
+    ...(names ? { ExpressionAttributeNames: Object.fromEntries(Object.entries(names).filter(([k]) => used(k))) } : {}),
+    ...(values ? { ExpressionAttributeValues: Object.fromEntries(Object.entries(values).filter(([k]) => used(k))) } : {}),
+  };
+  for (const key of ['ExpressionAttributeNames', 'ExpressionAttributeValues'] as const) {
+    if (trimmed[key] && Object.keys(trimmed[key] as object).length === 0) delete trimmed[key];
+  }
+  if (write.name === 'UpdateCommand') return new UpdateCommand({ ...(trimmed as Record<string, unknown>), TableName: table } as never);
+  if (write.name === 'PutCommand') return new PutCommand({ Item: input.Item as Record<string, unknown>, TableName: table });
+  const batch = Object.values(input.RequestItems as Record<string, unknown[]>)[0] ?? [];
+  return new BatchWriteCommand({ RequestItems: { [table]: batch as never } });
+}
+
+async function part2(client: DynamoDBDocumentClient, endpoint: string) {
+  const results: { customers: number; rcu: number }[] = [];
+  for (const customers of [1_000, 100_000]) {
+    const tableName = `bench-scale-${customers}`;
+    await ensureTable(endpoint, tableName, { stream: false });
+    const now = new Date('2026-11-23T04:00:00.000Z');
+    const clock = manualClock(now);
+    const setup = stores(client, tableName);
+    const shop = testShop({ shopId: 'bench' });
+    await setup.store.createShop(shop);
+    const t0 = performance.now();
+    await populateCustomers(client, tableName, shop.shopId, customers, now);
+    // Every customer also has a task waiting far in the future: they must cost the run nothing.
+    for (let i = 0; i < Math.min(customers, 2_000); i++) {
+      await setup.tasks.schedule({ shopId: shop.shopId, taskKey: `later:${i}`, kind: 'send_message', dueAt: new Date(now.getTime() + 30 * 86_400_000), payload: {} }, now);
+    }
+    await scheduleDue(setup.tasks, shop.shopId, 200, customers, now, 1);
+    const populated = ((performance.now() - t0) / 1000).toFixed(0);
+    let rcu = 0;
+    const s = stores(client, tableName, (units) => (rcu += units));
+    const outbox = outboxChannel({ clock, file: null, print: () => {} });
+    const handlers = { send_message: sendMessageHandler({ store: s.store, messages: s.messages, channels: { sms: outbox, email: outbox }, clock, loadShop: async () => shop }) };
+    await runDispatcher({ tasks: s.tasks, handlers, clock, elapsedMs: () => 0 }, DEFAULT_DISPATCH);
+    results.push({ customers, rcu });
+    console.log(`    ${customers.toLocaleString('en')} customers (populated in ${populated} s): one run over 200 due tasks read ${rcu.toFixed(1)} RCU, sent ${outbox.sent.length}`);
+  }
+  const [small, large] = [results[0]!, results[1]!];
+  console.log(`    difference ${((Math.abs(large.rcu - small.rcu) / small.rcu) * 100).toFixed(1)}% (target ≤ 5%)\n`);
+}
+
+async function part3() {
+  // Inside the project, so the bundles' externals (@aws-sdk/*) resolve as the Lambda runtime's would.
+  const dir = resolve('.careline', 'bench-bundles');
+  const bare = 'bench/bare-handler.ts';
+  const entries: [string, string][] = [
+    ['bare middy + zod', bare],
+    ['bare + DynamoDB', 'bench/bare-sdk-handler.ts'],
+    ['webhook', 'functions/webhook/handler.ts'],
+    ['order-stream', 'functions/order-stream/handler.ts'],
+    ['dispatcher', 'functions/dispatcher/handler.ts'],
+    ['mailer', 'functions/mailer/handler.ts'],
+    ['inbound-sms', 'functions/inbound-sms/handler.ts'],
+    ['unsubscribe', 'functions/unsubscribe/handler.ts'],
+  ];
+  mkdirSync(join(dir, 'out'), { recursive: true });
+  const rows: { name: string; kb: number; ms: number }[] = [];
+  for (const [name, entry] of entries) {
+    const outfile = join(dir, 'out', `${name.replaceAll(/\W+/g, '-')}.mjs`);
+    // The same settings as the CDK bundling (infra/constructs/careline-function.ts).
+    await build({
+      entryPoints: [entry],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node22',
+      minify: true,
+      external: ['@aws-sdk/*'],
+      banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
+      logLevel: 'silent',
+    });
+    const kb = statSync(outfile).size / 1024;
+    const times: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const out = execFileSync(process.execPath, ['-e', `const t=performance.now();import(${JSON.stringify(pathToFileURL(outfile).href)}).then(()=>console.log(performance.now()-t))`], { encoding: 'utf8' });
+      times.push(Number(out.trim()));
+    }
+    rows.push({ name, kb, ms: times.sort((a, b) => a - b)[3]! });
+  }
+  const bareRow = rows[0]!;
+  console.log('(3) bundles (AWS SDK external, as deployed) and cold import, median of 7 fresh processes');
+  for (const row of rows) {
+    console.log(`    ${row.name.padEnd(18)} ${row.kb.toFixed(0).padStart(5)} KB ${row.kb <= 150 ? '     ' : ' (!) '} import ${row.ms.toFixed(1).padStart(6)} ms  ${(row.ms / bareRow.ms).toFixed(2)}x bare`);
+  }
+  console.log('    targets: ≤ 150 KB, ≤ 1.3x bare init (the AWS SDK clients load from the Lambda runtime on first use, not at import)');
+}
+
+const dynamo = await startDynamoDbLocal({ heapMb: 2048 });
+try {
+  const client = createDocumentClient({ endpoint: dynamo.endpoint });
+  console.log(`Careline dispatcher benchmark on DynamoDB Local ${dynamo.endpoint}\n`);
+  await part1(client, dynamo.endpoint);
+  console.log('(2) read units of one dispatcher run with the same due work');
+  await part2(client, dynamo.endpoint);
+  await part3();
+} finally {
+  await dynamo.stop();
+}
