@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { systemClock } from '../shared/clock.ts';
 import { isMessageKind, MESSAGE_KIND_NAMES } from '../shared/messages/kinds.ts';
-import { renderMessage } from '../shared/messages/templates.ts';
+import { renderMessage, validateTemplate } from '../shared/messages/templates.ts';
 import type { Task } from '../shared/tasks/task.ts';
 import type { LedgerEntry } from '../shared/store/message-store.ts';
 import { CliError, openStores, type TargetOptions } from './target.ts';
@@ -90,6 +90,30 @@ export function registerEngineCommands(program: Command, target: Target): void {
         throw new CliError(`No dead task ${taskKey} in ${shopId}: list them with \`careline tasks ${shopId} --dead\`.`);
       }
       console.log(`Task ${taskKey} is due again now; the dispatcher takes it within a minute.`);
+    });
+
+  template
+    .command('set <shopId> <kind>')
+    .description("set a shop's own template for a message kind (Liquid; wins over Careline's)")
+    .requiredOption('--locale <locale>', 'zh-CN or en')
+    .option('--variant <variant>', 'a segment variant, e.g. new / returning')
+    .requiredOption('--sms <liquid>', 'the SMS text')
+    .option('--subject <liquid>', 'the email subject', '{{ shop_name }}')
+    .option('--body <liquid>', 'the email body (defaults to the SMS text)')
+    .addHelpText('after', "\nExample:\n  careline template set demo order_shipped --locale zh-CN --sms '【{{ shop_name }}】宝贝已发出，{{ carrier }} {{ tracking_number }}'")
+    .action(async (shopId: string, kind: string, options: { locale: string; variant?: string; sms: string; subject: string; body?: string }) => {
+      if (!isMessageKind(kind)) throw new CliError(`Unknown kind "${kind}": one of ${MESSAGE_KIND_NAMES.join(', ')}.`);
+      if (options.locale !== 'zh-CN' && options.locale !== 'en') throw new CliError('--locale must be zh-CN or en.');
+      const source = { kind, locale: options.locale as 'zh-CN' | 'en', ...(options.variant ? { variant: options.variant } : {}), sms: options.sms, emailSubject: options.subject, emailBody: options.body ?? options.sms };
+      for (const [part, text] of [['--sms', source.sms], ['--subject', source.emailSubject], ['--body', source.emailBody]] as const) {
+        const checked = validateTemplate(text);
+        if (!checked.ok) throw new CliError(`${part} is not a valid Liquid template: ${checked.error}`);
+      }
+      const { store } = await openStores(target());
+      if (!(await store.getShop(shopId))) throw new CliError(`No shop "${shopId}".`);
+      await store.putTemplate(shopId, source);
+      const preview = renderMessage({ kind, locale: source.locale, ...(source.variant ? { variant: source.variant } : {}), vars: SAMPLE_VARS, overrides: [source] });
+      console.log(`Saved. With sample values (${preview.sms.segments} segment(s), ${preview.sms.encoding}):\n${preview.sms.text}`);
     });
 
   program

@@ -48,6 +48,7 @@ export function engineFor(runtime: Runtime, overrides: Partial<Pick<Engine, 'cha
     channels,
     clock,
     loadShop: shopCache((shopId) => store.getShop(shopId), clock),
+    templateOverrides: cachedFor(30_000, clock, (shopId) => store.listTemplates(shopId)),
     ...(config.CARELINE_PUBLIC_URL && secret ? { unsubscribe: { baseUrl: config.CARELINE_PUBLIC_URL, secret } } : {}),
   };
   const onDead = async (task: Task, error: string) => {
@@ -65,6 +66,19 @@ export function engineFor(runtime: Runtime, overrides: Partial<Pick<Engine, 'cha
   const engine: Engine = { tasks, messages, channels, pipeline, handlers: { [SEND_MESSAGE_TASK]: sendMessageHandler(pipeline) }, onDead };
   engines.set(runtime, engine);
   return engine;
+}
+
+/** Reads per shop at most once per `ttlMs` (templates change rarely; every send needs them). */
+function cachedFor<T>(ttlMs: number, clock: { now(): Date }, load: (shopId: string) => Promise<T>) {
+  const cache = new Map<string, { value: T; until: number }>();
+  return async (shopId: string): Promise<T> => {
+    const now = clock.now().getTime();
+    const hit = cache.get(shopId);
+    if (hit && hit.until > now) return hit.value;
+    const value = await load(shopId);
+    cache.set(shopId, { value, until: now + ttlMs });
+    return value;
+  };
 }
 
 function sharedOutbox(runtime: Runtime): Record<ChannelName, Channel> {

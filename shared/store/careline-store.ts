@@ -1,18 +1,28 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
-import { BatchGetCommand, BatchWriteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, DeleteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import type { TimelineChanges, TimelineEntry } from '../orders/order-effects.ts';
 import { type OrderItem, orderItemSchema } from '../orders/order-record.ts';
 import { applyDelta, expiredDeliveries, isFreshSnapshot, type OrderDelta } from '../orders/order-state.ts';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { applyProfileDelta, type ProfileDelta, type ProfileItem, profileItemSchema } from '../profiles/profile.ts';
+import type { TemplateSource } from '../messages/templates.ts';
 import { type Shop, shopSchema } from '../shops/shop.ts';
 import { AlreadyExistsError, isConditionalCheckFailed, StoreError } from './errors.ts';
 import { expressionBuilder, ItemStore } from './item-store.ts';
 import { keys } from './keys.ts';
 
 export type { CapacityListener, StoreOptions } from './item-store.ts';
+
+const templateSourceSchema = z.object({
+  kind: z.string(),
+  locale: z.enum(['zh-CN', 'en']),
+  variant: z.string().optional(),
+  sms: z.string(),
+  emailSubject: z.string(),
+  emailBody: z.string(),
+});
 
 const smsOptOutSchema = z.object({ optedOut: z.boolean(), at: z.string(), source: z.string() });
 
@@ -338,6 +348,29 @@ export class CarelineStore extends ItemStore {
     } catch (error) {
       if (!(error instanceof AlreadyExistsError)) throw error;
     }
+  }
+
+  // ── shop templates ───────────────────────────────────────────────────────────────────
+  async putTemplate(shopId: string, template: TemplateSource): Promise<void> {
+    await this.putItem('putTemplate', keys.template(shopId, template.kind, template.locale, template.variant), { ...template, shopId });
+  }
+
+  async deleteTemplate(shopId: string, kind: string, locale: string, variant?: string): Promise<void> {
+    await this.client.send(new DeleteCommand({ TableName: this.table, Key: keys.template(shopId, kind, locale, variant) }));
+  }
+
+  /** A shop's own templates (they win over Careline's). */
+  async listTemplates(shopId: string): Promise<TemplateSource[]> {
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': keys.shop(shopId).pk, ':prefix': keys.templatePrefix },
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
+    );
+    this.meter('listTemplates', 'read', result.ConsumedCapacity);
+    return (result.Items ?? []).map((item) => this.parse('listTemplates', templateSourceSchema, item) as TemplateSource);
   }
 
   // ── opt-outs ────────────────────────────────────────────────────────────────────────────

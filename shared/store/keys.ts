@@ -18,6 +18,12 @@ const shopPrefix = (shopId: string) => `SHOP#${shopId}`;
 
 export const keys = {
   shop: (shopId: string): ItemKey => ({ pk: shopPrefix(shopId), sk: 'META' }),
+  /** A shop's own template for a message kind, locale and variant. */
+  template: (shopId: string, kind: string, locale: string, variant?: string): ItemKey => ({
+    pk: shopPrefix(shopId),
+    sk: `TPL#${kind}#${locale}#${variant ?? '-'}`,
+  }),
+  templatePrefix: 'TPL#',
   webhookCounters: (shopId: string): ItemKey => ({ pk: shopPrefix(shopId), sk: 'COUNT#webhooks' }),
   order: (shopId: string, orderId: string): ItemKey => ({ pk: `${shopPrefix(shopId)}#O#${orderId}`, sk: 'ORDER' }),
   profile: (shopId: string, customerId: string): ItemKey => ({
