@@ -6,6 +6,7 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { CarelineData } from './careline-data.ts';
 
 /** Every Careline function runs here; the bundle target below follows it. */
@@ -32,6 +33,8 @@ export interface CarelineFunctionProps {
    * permissions (besides X-Ray's, which every function has); named here so the cdk-nag acknowledgment says so.
    */
   readonly unscopedActions?: string[];
+  /** For functions invoked asynchronously (SNS, EventBridge): where invocations that keep failing go. */
+  readonly deadLetterQueue?: IQueue;
 }
 
 /**
@@ -69,6 +72,7 @@ export class CarelineFunction extends Construct implements IGrantable {
       role: this.role,
       logGroup: this.logGroup,
       tracing: Tracing.ACTIVE,
+      ...(props.deadLetterQueue ? { deadLetterQueue: props.deadLetterQueue, retryAttempts: 2 } : {}),
       projectRoot: REPO_ROOT,
       depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
       environment: {
