@@ -1,4 +1,4 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { type Clock, systemClock } from '../shared/clock.ts';
 import { type CarelineConfig, type CarelineConfigInput, loadConfig } from '../shared/config.ts';
@@ -6,6 +6,9 @@ import { eventBridgePublisher } from '../shared/events/eventbridge-publisher.ts'
 import type { EventPublisher } from '../shared/events/publisher.ts';
 import { CarelineStore } from '../shared/store/careline-store.ts';
 import { createDocumentClient } from '../shared/store/dynamo-client.ts';
+import { logger } from './logger.ts';
+
+export { logger };
 
 /** What every handler needs, created on first use (never at import) and kept for the container's life. */
 export interface Runtime {
@@ -16,7 +19,6 @@ export interface Runtime {
   logger: Logger;
 }
 
-export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'careline' });
 
 let runtime: Runtime | undefined;
 

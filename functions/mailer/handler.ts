@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import type { SNSEvent } from 'aws-lambda';
 import { emailMessageSchema, isPermanentSesError, sendEmailInput } from '../../shared/channels/email-message.ts';
-import { logger } from '../runtime.ts';
+import { logger } from '../logger.ts';
 
 let ses: SESv2Client | undefined;
 

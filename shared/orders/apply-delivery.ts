@@ -1,7 +1,8 @@
 import type { Clock } from '../clock.ts';
 import type { CustomerFacts, OrderEvent } from '../events/canonical.ts';
 import { contactDigest, normalizeEmail, normalizePhone } from '../profiles/contact.ts';
-import { type ProfileItem, profileDelta } from '../profiles/profile.ts';
+import type { ProfileItem } from '../profiles/profile.ts';
+import { profileDelta } from '../profiles/profile-delta.ts';
 import type { Shop } from '../shops/shop.ts';
 import type { CarelineStore } from '../store/careline-store.ts';
 import { timelineChanges } from './order-effects.ts';

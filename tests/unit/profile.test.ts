@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { OrderRecord } from '../../shared/orders/order-record.ts';
-import { computeTags, profileDelta, profileView } from '../../shared/profiles/profile.ts';
+import { computeTags, profileView } from '../../shared/profiles/profile.ts';
+import { profileDelta } from '../../shared/profiles/profile-delta.ts';
 import { guessTimezone } from '../../shared/profiles/timezone-guess.ts';
 import { contactDigest, maskEmail, maskPhone, normalizeEmail, normalizePhone } from '../../shared/profiles/contact.ts';
 import { formatMoney, toMinorUnits } from '../../shared/money.ts';
