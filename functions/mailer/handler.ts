@@ -3,6 +3,7 @@ import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import type { SNSEvent } from 'aws-lambda';
 import { emailMessageSchema, isPermanentSesError, sendEmailInput } from '../../shared/channels/email-message.ts';
 import { logger } from '../logger.ts';
+import { snsMessages } from '../sns-records.ts';
 
 let ses: SESv2Client | undefined;
 
@@ -15,19 +16,7 @@ async function deliverEmails(event: SNSEvent): Promise<void> {
   const from = process.env.CARELINE_SES_FROM;
   if (!from) throw new Error('CARELINE_SES_FROM is not set');
   ses ??= new SESv2Client({});
-  for (const record of event.Records) {
-    let body: unknown;
-    try {
-      body = JSON.parse(record.Sns.Message);
-    } catch {
-      body = undefined;
-    }
-    const parsed = emailMessageSchema.safeParse(body);
-    if (!parsed.success) {
-      logger.warn('email message not understood', { snsMessageId: record.Sns.MessageId });
-      continue;
-    }
-    const message = parsed.data;
+  for (const message of snsMessages(event, emailMessageSchema, 'email message')) {
     try {
       await ses.send(new SendEmailCommand(sendEmailInput(message, from)));
       logger.info('email sent', { shopId: message.shopId, messageKey: message.messageKey, kind: message.kind });

@@ -9,22 +9,18 @@ import type { TemplateSource } from './templates.ts';
  * Chinese SMS start with the 【shop】 signature, as carriers there require; care and marketing
  * SMS end with how to opt out.
  */
-const zh = (kind: TemplateSource['kind'], sms: string, emailSubject: string, emailBody: string, variant?: string): TemplateSource => ({
-  kind,
-  locale: 'zh-CN',
-  ...(variant ? { variant } : {}),
-  sms,
-  emailSubject,
-  emailBody,
-});
-const en = (kind: TemplateSource['kind'], sms: string, emailSubject: string, emailBody: string, variant?: string): TemplateSource => ({
-  kind,
-  locale: 'en',
-  ...(variant ? { variant } : {}),
-  sms,
-  emailSubject,
-  emailBody,
-});
+const inLocale =
+  (locale: TemplateSource['locale']) =>
+  (kind: TemplateSource['kind'], sms: string, emailSubject: string, emailBody: string, variant?: string): TemplateSource => ({
+    kind,
+    locale,
+    ...(variant ? { variant } : {}),
+    sms,
+    emailSubject,
+    emailBody,
+  });
+const zh = inLocale('zh-CN');
+const en = inLocale('en');
 
 const hi = {
   zh: '{% if customer_name %}{{ customer_name }}，{% endif %}',
