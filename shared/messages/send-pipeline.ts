@@ -76,8 +76,11 @@ export async function runSendPipeline(request: SendRequest, deps: PipelineDeps):
     return { status: 'deferred', until: decision.until, reason: decision.reason };
   }
   if (decision.action === 'skip') {
-    await deps.messages.noteMessage({ ...base, status: 'skipped', reason: decision.reason }, now);
-    await noteOnTimeline(deps, request, now, `Not sent (${decision.reason.replaceAll('_', ' ')}): ${request.kind.replaceAll('_', ' ')}`, 'message.not_sent');
+    // The ledger and the timeline are separate items: written side by side.
+    await Promise.all([
+      deps.messages.noteMessage({ ...base, status: 'skipped', reason: decision.reason }, now),
+      noteOnTimeline(deps, request, now, `Not sent (${decision.reason.replaceAll('_', ' ')}): ${request.kind.replaceAll('_', ' ')}`, 'message.not_sent'),
+    ]);
     return { status: 'skipped', reason: decision.reason };
   }
 
@@ -123,18 +126,20 @@ export async function runSendPipeline(request: SendRequest, deps: PipelineDeps):
     const result = await deps.channels[channel].send(message);
     if (result.status === 'sent') {
       const segments = channel === 'sms' ? rendered.sms.segments : undefined;
-      await deps.messages.finishMessage(
-        ids,
-        {
-          status: 'sent',
-          channel,
-          ...(segments !== undefined ? { segments, encoding: rendered.sms.encoding } : {}),
-          ...(result.providerMessageId ? { providerMessageId: result.providerMessageId } : {}),
-          ...(localTime ? { localTime } : {}),
-        },
-        now,
-      );
-      await noteOnTimeline(deps, request, now, `Sent ${channel === 'sms' ? 'SMS' : 'email'} (${request.kind.replaceAll('_', ' ')}): ${(channel === 'sms' ? rendered.sms.text : rendered.email.subject).slice(0, 120)}`, 'message.sent');
+      await Promise.all([
+        deps.messages.finishMessage(
+          ids,
+          {
+            status: 'sent',
+            channel,
+            ...(segments !== undefined ? { segments, encoding: rendered.sms.encoding } : {}),
+            ...(result.providerMessageId ? { providerMessageId: result.providerMessageId } : {}),
+            ...(localTime ? { localTime } : {}),
+          },
+          now,
+        ),
+        noteOnTimeline(deps, request, now, `Sent ${channel === 'sms' ? 'SMS' : 'email'} (${request.kind.replaceAll('_', ' ')}): ${(channel === 'sms' ? rendered.sms.text : rendered.email.subject).slice(0, 120)}`, 'message.sent'),
+      ]);
       return { status: 'sent', channel, ...(segments !== undefined ? { segments } : {}) };
     }
     if (!result.permanent) {
@@ -144,8 +149,10 @@ export async function runSendPipeline(request: SendRequest, deps: PipelineDeps):
     last = result; // permanent: fall back to the next channel, if any
   }
   const reason = `channel_failed:${last?.reason ?? 'unknown'}`;
-  await deps.messages.finishMessage(ids, { status: 'failed', reason }, now);
-  await noteOnTimeline(deps, request, now, `Not sent (${reason}): ${request.kind.replaceAll('_', ' ')}`, 'message.not_sent');
+  await Promise.all([
+    deps.messages.finishMessage(ids, { status: 'failed', reason }, now),
+    noteOnTimeline(deps, request, now, `Not sent (${reason}): ${request.kind.replaceAll('_', ' ')}`, 'message.not_sent'),
+  ]);
   return { status: 'skipped', reason };
 }
 
