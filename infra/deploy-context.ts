@@ -6,11 +6,14 @@ import type { Construct } from 'constructs';
  * - `smsSenderId`: alphanumeric sender id for SMS where the destination country allows one.
  * - `sesIdentity`: verified SES domain or address the mailer sends from.
  * - `opsAlertEmail`: address subscribed to operational alarms.
+ * - `unsubscribeSecretVersion`: version id of the unsubscribe secret the functions get; changing it
+ *   makes CloudFormation read the secret again (it does not notice a new value by itself).
  */
 export interface DeployContext {
   readonly smsSenderId: string | undefined;
   readonly sesIdentity: string | undefined;
   readonly opsAlertEmail: string | undefined;
+  readonly unsubscribeSecretVersion: string | undefined;
 }
 
 export function readDeployContext(scope: Construct): DeployContext {
@@ -18,6 +21,7 @@ export function readDeployContext(scope: Construct): DeployContext {
     smsSenderId: optionalString(scope, 'smsSenderId'),
     sesIdentity: optionalString(scope, 'sesIdentity'),
     opsAlertEmail: optionalString(scope, 'opsAlertEmail'),
+    unsubscribeSecretVersion: optionalString(scope, 'unsubscribeSecretVersion'),
   };
 }
 

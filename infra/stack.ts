@@ -1,4 +1,4 @@
-import { CfnOutput, type RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, type RemovalPolicy, SecretValue, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
@@ -49,19 +49,22 @@ export class CarelineStack extends Stack {
       id: 'AwsSolutions-SMG4',
       reason: 'Rotating this secret would break the unsubscribe links in emails already sent; it is rotated by hand by adding a second value (CARELINE_UNSUBSCRIBE_SECRETS takes several) and retiring the old one later.',
     });
+    // A dynamic reference, resolved by CloudFormation at deploy time: the value is never in the template.
+    const version = this.deployContext.unsubscribeSecretVersion;
+    const unsubscribeSecrets = SecretValue.secretsManager(unsubscribeSecret.secretArn, version ? { versionId: version } : {}).unsafeUnwrap();
     this.engine = new CarelineEngine(this, 'Engine', {
       data: this.data,
       messaging: this.messaging,
       deployContext: this.deployContext,
       publicUrl: this.api.url,
-      unsubscribeSecret,
+      unsubscribeSecrets,
     });
 
     this.unsubscribe = new CarelineFunction(this, 'Unsubscribe', {
       entry: 'functions/unsubscribe/handler.ts',
       description: 'Email unsubscribe links: a confirmation page, and the one-click POST',
       data: this.data,
-      environment: { CARELINE_UNSUBSCRIBE_SECRETS: unsubscribeSecret.secretValue.unsafeUnwrap() },
+      environment: { CARELINE_UNSUBSCRIBE_SECRETS: unsubscribeSecrets },
     });
     this.data.grantTableReadWrite(this.unsubscribe);
     for (const method of [HttpMethod.GET, HttpMethod.POST]) {

@@ -1,8 +1,7 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { DeployContext } from '../deploy-context.ts';
@@ -17,7 +16,8 @@ export interface CarelineEngineProps {
   readonly deployContext: DeployContext;
   /** Base URL of the HTTP API (for unsubscribe links). */
   readonly publicUrl: string;
-  readonly unsubscribeSecret: ISecret;
+  /** The unsubscribe signing secrets as a CloudFormation dynamic reference (never the value itself). */
+  readonly unsubscribeSecrets: string;
 }
 
 /** The timer engine: an EventBridge rule runs the dispatcher every minute. */
@@ -34,24 +34,32 @@ export class CarelineEngine extends Construct {
       entry: 'functions/dispatcher/handler.ts',
       description: 'Runs due tasks every minute: reminders, parcel updates, message sends',
       data,
-      // The dispatcher stops taking work 20 s before this.
+      // The dispatcher stops taking work 20 s before this. No reserved concurrency: two racing runs are safe.
       timeout: Duration.seconds(60),
+      memorySize: 512,
+      // A failed run is not retried: the next one starts within a minute and finds the same due tasks.
+      retryAttempts: 0,
       environment: {
         CARELINE_CHANNEL: 'sns',
         CARELINE_EMAIL_TOPIC_ARN: messaging.emailTopic.topicArn,
         CARELINE_OPS_TOPIC_ARN: messaging.opsTopic.topicArn,
         CARELINE_PUBLIC_URL: props.publicUrl,
-        // A dynamic reference: CloudFormation resolves it at deploy time; the value is not in the template.
-        CARELINE_UNSUBSCRIBE_SECRETS: props.unsubscribeSecret.secretValue.unsafeUnwrap(),
+        CARELINE_UNSUBSCRIBE_SECRETS: props.unsubscribeSecrets,
         ...(deployContext.smsSenderId ? { CARELINE_SMS_SENDER_ID: deployContext.smsSenderId } : {}),
       },
-      unscopedActions: ['sns:Publish (to phone numbers)'],
     });
     data.grantTableReadWrite(this.dispatcher);
     messaging.emailTopic.grantPublish(this.dispatcher.role);
     messaging.opsTopic.grantPublish(this.dispatcher.role);
-    // SMS to a phone number is a Publish with no topic: SNS gives it no resource ARN to scope to.
-    this.dispatcher.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: ['*'] }));
+    Validations.of(this.dispatcher.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+      reason: 'CDK grants kms:GenerateDataKey* (the GenerateDataKey variants) with sns:Publish on a topic under a customer-managed key: SNS needs a data key to encrypt each alert. It is granted on that one key (the ops-alerts and inbound-SMS topics key) only.',
+    });
+    // SMS to a phone number is a Publish with no topic; IAM sees the number itself as the resource
+    // ("not authorized to perform SNS:Publish on resource: +44…"), which no ARN can name. Allowing
+    // everything but SNS ARNs lets the dispatcher text any number without publishing to any other topic.
+    const everySnsArn = Stack.of(this).formatArn({ service: 'sns', region: '*', account: '*', resource: '*' });
+    this.dispatcher.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['sns:Publish'], notResources: [everySnsArn] }));
 
     this.deadLetterQueue = deadLetterQueue(this, 'RuleDlq', 'the dispatcher schedule');
     this.rule = new Rule(this, 'EveryMinute', {

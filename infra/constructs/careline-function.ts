@@ -35,6 +35,8 @@ export interface CarelineFunctionProps {
   readonly unscopedActions?: string[];
   /** For functions invoked asynchronously (SNS, EventBridge): where invocations that keep failing go. */
   readonly deadLetterQueue?: IQueue;
+  /** For functions invoked asynchronously: how often Lambda retries a failed invocation (Lambda's own default: 2). */
+  readonly retryAttempts?: number;
 }
 
 /**
@@ -72,7 +74,8 @@ export class CarelineFunction extends Construct implements IGrantable {
       role: this.role,
       logGroup: this.logGroup,
       tracing: Tracing.ACTIVE,
-      ...(props.deadLetterQueue ? { deadLetterQueue: props.deadLetterQueue, retryAttempts: 2 } : {}),
+      deadLetterQueue: props.deadLetterQueue,
+      retryAttempts: props.retryAttempts ?? (props.deadLetterQueue ? 2 : undefined),
       projectRoot: REPO_ROOT,
       depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
       environment: {

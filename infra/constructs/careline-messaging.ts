@@ -1,14 +1,17 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import type { Queue } from 'aws-cdk-lib/aws-sqs';
-import { Alias } from 'aws-cdk-lib/aws-kms';
+import { Alias, Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription, LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { DeployContext } from '../deploy-context.ts';
 import type { CarelineData } from './careline-data.ts';
 import { CarelineFunction } from './careline-function.ts';
 import { deadLetterQueue } from './careline-queue.ts';
+
+/** Stands in for `sesIdentity` when it is not set: a reserved domain (RFC 2606) no mail can be sent as. */
+export const SES_IDENTITY_PLACEHOLDER = 'ses-identity-not-set.invalid';
 
 export interface CarelineMessagingProps {
   readonly data: CarelineData;
@@ -28,6 +31,8 @@ export class CarelineMessaging extends Construct {
   readonly emailTopic: Topic;
   readonly inboundSmsTopic: Topic;
   readonly opsTopic: Topic;
+  /** Encrypts the topics AWS services publish to: ops alerts (CloudWatch) and inbound SMS (sms-voice). */
+  readonly serviceTopicsKey: Key;
   readonly mailer: CarelineFunction;
   readonly inboundSms: CarelineFunction;
   readonly deadLetterQueues: { name: string; queue: Queue }[] = [];
@@ -35,23 +40,42 @@ export class CarelineMessaging extends Construct {
   constructor(scope: Construct, id: string, props: CarelineMessagingProps) {
     super(scope, id);
     const { data, deployContext } = props;
-    // SNS's AWS-managed key: encrypted at rest, usable by SNS and Lambda in this account without key grants.
-    const snsKey = Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns');
+    const stack = Stack.of(this);
 
-    this.emailTopic = new Topic(this, 'EmailTopic', { masterKey: snsKey, enforceSSL: true, displayName: 'Careline emails' });
-    this.opsTopic = new Topic(this, 'OpsAlertsTopic', { masterKey: snsKey, enforceSSL: true, displayName: 'Careline ops alerts' });
+    // Only Careline's own functions publish emails: SNS's AWS-managed key serves them without key grants.
+    this.emailTopic = new Topic(this, 'EmailTopic', { masterKey: Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'), enforceSSL: true, displayName: 'Careline emails' });
+
+    // CloudWatch alarms and two-way SMS publish as AWS services, which the AWS-managed key's policy
+    // (not editable) does not admit: alarm actions on such a topic fail. Hence a key of our own.
+    this.serviceTopicsKey = new Key(this, 'ServiceTopicsKey', {
+      description: 'Encrypts the Careline ops-alerts and inbound-SMS topics',
+      enableKeyRotation: true,
+      // It protects messages in flight only; nothing is left to decrypt once the stack is gone.
+      removalPolicy: RemovalPolicy.DESTROY,
+      pendingWindow: Duration.days(7),
+    });
+    // This account's SMS resources only (phone numbers, pools), as End User Messaging SMS documents it.
+    const smsVoice = {
+      StringEquals: { 'aws:SourceAccount': stack.account },
+      ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'sms-voice', resource: '*' }) },
+    };
+    this.serviceTopicsKey.addToResourcePolicy(useKeyBy('cloudwatch.amazonaws.com', {}));
+    this.serviceTopicsKey.addToResourcePolicy(useKeyBy('sms-voice.amazonaws.com', smsVoice));
+
+    this.opsTopic = new Topic(this, 'OpsAlertsTopic', { masterKey: this.serviceTopicsKey, enforceSSL: true, displayName: 'Careline ops alerts' });
+    // The stack's topic policy replaces SNS's default one, which is what let alarms publish.
+    const alarms = stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    this.opsTopic.addToResourcePolicy(publishBy('cloudwatch.amazonaws.com', this.opsTopic, { ArnLike: { 'aws:SourceArn': alarms } }));
     if (deployContext.opsAlertEmail) this.opsTopic.addSubscription(new EmailSubscription(deployContext.opsAlertEmail));
 
-    // Two-way SMS publishes inbound messages here. It cannot use SNS's AWS-managed key (no key
-    // grants possible on it), so this topic is encrypted in transit only.
-    this.inboundSmsTopic = new Topic(this, 'InboundSmsTopic', { enforceSSL: true, displayName: 'Careline inbound SMS' });
-    this.inboundSmsTopic.grantPublish(new ServicePrincipal('sms-voice.amazonaws.com'));
-    Validations.of(this.inboundSmsTopic).acknowledge({
-      id: 'AwsSolutions-SNS2',
-      reason: 'Inbound SMS is published by the AWS SMS service, which cannot use the AWS-managed SNS key; the messages hold only a keyword reply (STOP/退订) and are consumed at once.',
-    });
+    // AWS End User Messaging SMS (two-way SMS) publishes inbound messages here as sms-voice.amazonaws.com.
+    this.inboundSmsTopic = new Topic(this, 'InboundSmsTopic', { masterKey: this.serviceTopicsKey, enforceSSL: true, displayName: 'Careline inbound SMS' });
+    this.inboundSmsTopic.addToResourcePolicy(publishBy('sms-voice.amazonaws.com', this.inboundSmsTopic, smsVoice));
 
-    const identity = deployContext.sesIdentity ?? 'example.com';
+    if (!deployContext.sesIdentity) {
+      Annotations.of(this).addInfoV2('careline:sesIdentityMissing', `No sesIdentity in the CDK context: the mailer sends as ${SES_IDENTITY_PLACEHOLDER}, which SES refuses. Deploy with -c sesIdentity=<verified domain or address> to send email.`);
+    }
+    const identity = deployContext.sesIdentity ?? SES_IDENTITY_PLACEHOLDER;
     const mailerDlq = deadLetterQueue(this, 'MailerDlq', 'the mailer function');
     this.mailer = new CarelineFunction(this, 'Mailer', {
       entry: 'functions/mailer/handler.ts',
@@ -65,7 +89,7 @@ export class CarelineMessaging extends Construct {
       new PolicyStatement({
         actions: ['ses:SendEmail'],
         // Scoped to the configured sender identity, not to every identity in the account.
-        resources: [Stack.of(this).formatArn({ service: 'ses', resource: 'identity', resourceName: identity })],
+        resources: [stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identity })],
       }),
     );
     this.emailTopic.addSubscription(new LambdaSubscription(this.mailer.fn));
@@ -82,4 +106,16 @@ export class CarelineMessaging extends Construct {
     this.inboundSmsTopic.addSubscription(new LambdaSubscription(this.inboundSms.fn));
     this.deadLetterQueues.push({ name: 'inbound-sms', queue: inboundDlq });
   }
+}
+
+type Conditions = Record<string, Record<string, string>>;
+
+/** A key-policy statement letting an AWS service encrypt messages for the topics under the key. */
+function useKeyBy(service: string, conditions: Conditions): PolicyStatement {
+  return new PolicyStatement({ principals: [new ServicePrincipal(service)], actions: ['kms:GenerateDataKey*', 'kms:Decrypt'], resources: ['*'], conditions });
+}
+
+/** A topic-policy statement letting an AWS service publish to the topic, on the given conditions. */
+function publishBy(service: string, topic: Topic, conditions: Conditions): PolicyStatement {
+  return new PolicyStatement({ principals: [new ServicePrincipal(service)], actions: ['sns:Publish'], resources: [topic.topicArn], conditions });
 }

@@ -31,6 +31,7 @@ export function renderIntrinsic(value: unknown): string {
 
 export interface Permission {
   action: string;
+  /** The resource, rendered; `NOT <arn pattern>` for a statement that allows everything but it (NotResource). */
   resource: string;
 }
 
@@ -42,8 +43,9 @@ export function permissionsOfRole(template: Template, roleLogicalId: string): Pe
     if (!roles.some((role) => renderIntrinsic(role) === `<${roleLogicalId}>`)) continue;
     for (const statement of policy.Properties.PolicyDocument.Statement) {
       if (statement.Effect !== 'Allow') continue;
+      const resources = statement.NotResource ? [statement.NotResource].flat().map((r) => `NOT ${renderIntrinsic(r)}`) : [statement.Resource].flat().map(renderIntrinsic);
       for (const action of [statement.Action].flat()) {
-        for (const resource of [statement.Resource].flat()) permissions.push({ action, resource: renderIntrinsic(resource) });
+        for (const resource of resources) permissions.push({ action, resource });
       }
     }
   }

@@ -1,95 +1,134 @@
 import type { CfnElement } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
-import type { CarelineStack } from '../../infra/stack.ts';
 import { buildTestApp, permissionsOfRole, renderIntrinsic } from './careline-app.ts';
 
 function synth(context: Record<string, unknown> = {}) {
   const { stack } = buildTestApp(context);
-  return { stack, template: Template.fromStack(stack) };
+  const template = Template.fromStack(stack);
+  const idOf = (construct: IConstruct) => stack.getLogicalId(construct.node.defaultChild as CfnElement);
+  const functionOf = (construct: IConstruct) => template.findResources('AWS::Lambda::Function')[idOf(construct)]!.Properties;
+  return { stack, template, idOf, functionOf };
 }
-const idOf = (stack: CarelineStack, construct: IConstruct) => stack.getLogicalId(construct.node.defaultChild as CfnElement);
+
+/** The dynamic reference CloudFormation resolves to the unsubscribe secret's value at deploy time. */
+const secretReference = (secretId: string, versionId = '') => `{{resolve:secretsmanager:<${secretId}>:SecretString:::${versionId}}}`;
 
 describe('timer engine', () => {
-  const { stack, template } = synth({ sesIdentity: 'care@shop.example', opsAlertEmail: 'ops@shop.example', smsSenderId: 'TeaHouse' });
+  const { stack, template, idOf, functionOf } = synth({ sesIdentity: 'care@shop.example', smsSenderId: 'TeaHouse' });
+  const dispatcher = () => functionOf(stack.engine.dispatcher.fn);
 
-  it('runs the dispatcher every minute, with a dead-letter queue for failed invocations', () => {
-    const rules = template.findResources('AWS::Events::Rule', { Properties: { ScheduleExpression: 'rate(1 minute)' } });
-    const [rule] = Object.values(rules);
-    expect(Object.keys(rules)).toHaveLength(1);
-    const target = rule!.Properties.Targets[0];
-    expect(renderIntrinsic(target.Arn)).toBe(`<${idOf(stack, stack.engine.dispatcher.fn)}.Arn>`);
-    expect(renderIntrinsic(target.DeadLetterConfig.Arn)).toBe(`<${idOf(stack, stack.engine.deadLetterQueue)}.Arn>`);
+  it('runs the dispatcher every minute, retrying a failed invocation, then recording it in a dead-letter queue', () => {
+    const rules = Object.values(template.findResources('AWS::Events::Rule', { Properties: { ScheduleExpression: 'rate(1 minute)' } }));
+    expect(rules).toHaveLength(1);
+    const target = rules[0]!.Properties.Targets[0];
+    expect(renderIntrinsic(target.Arn)).toBe(`<${idOf(stack.engine.dispatcher.fn)}.Arn>`);
+    expect(target.RetryPolicy.MaximumRetryAttempts).toBeGreaterThan(0);
+    expect(renderIntrinsic(target.DeadLetterConfig.Arn)).toBe(`<${idOf(stack.engine.deadLetterQueue)}.Arn>`);
   });
 
-  it('gives the dispatcher its topics, public URL, unsubscribe secret (by reference) and sender id', () => {
-    const fn = template.findResources('AWS::Lambda::Function')[idOf(stack, stack.engine.dispatcher.fn)]!;
-    const env = fn.Properties.Environment.Variables;
-    expect(env).toMatchObject({ CARELINE_CHANNEL: 'sns', CARELINE_SMS_SENDER_ID: 'TeaHouse' });
-    expect(renderIntrinsic(env.CARELINE_EMAIL_TOPIC_ARN)).toContain(idOf(stack, stack.messaging.emailTopic));
-    expect(renderIntrinsic(env.CARELINE_OPS_TOPIC_ARN)).toContain(idOf(stack, stack.messaging.opsTopic));
-    expect(JSON.stringify(env.CARELINE_UNSUBSCRIBE_SECRETS)).toContain('{{resolve:secretsmanager:');
-    expect(fn.Properties.Timeout).toBe(60);
+  it('gives the dispatcher 60 s and 512 MB, no reserved concurrency, and no retry of a failed run', () => {
+    expect(dispatcher()).toMatchObject({ Timeout: 60, MemorySize: 512 });
+    expect(dispatcher().ReservedConcurrentExecutions).toBeUndefined();
+    const config = Object.values(template.findResources('AWS::Lambda::EventInvokeConfig')).find(
+      (c) => renderIntrinsic(c.Properties.FunctionName) === `<${idOf(stack.engine.dispatcher.fn)}>`,
+    );
+    expect(config?.Properties.MaximumRetryAttempts).toBe(0);
+  });
+
+  it('tells the dispatcher the table, channel, topics, public URL, unsubscribe secrets (by reference) and sender id', () => {
+    const env = dispatcher().Environment.Variables;
+    expect(env).toMatchObject({ CARELINE_TABLE: { Ref: idOf(stack.data.table) }, CARELINE_CHANNEL: 'sns', CARELINE_SMS_SENDER_ID: 'TeaHouse' });
+    expect(renderIntrinsic(env.CARELINE_EMAIL_TOPIC_ARN)).toBe(`<${idOf(stack.messaging.emailTopic)}>`);
+    expect(renderIntrinsic(env.CARELINE_OPS_TOPIC_ARN)).toBe(`<${idOf(stack.messaging.opsTopic)}>`);
+    expect(renderIntrinsic(env.CARELINE_PUBLIC_URL)).toBe(renderIntrinsic(template.findOutputs('ApiUrl').ApiUrl?.Value));
+    expect(renderIntrinsic(env.CARELINE_UNSUBSCRIBE_SECRETS)).toBe(secretReference(idOf(stack.node.findChild('UnsubscribeSecret'))));
+  });
+
+  it('leaves the SMS sender id out when none is given', () => {
+    const { stack: plain, functionOf: fnOf } = synth();
+    expect(fnOf(plain.engine.dispatcher.fn).Environment.Variables).not.toHaveProperty('CARELINE_SMS_SENDER_ID');
+  });
+
+  it('lets the dispatcher publish to the email and ops topics and text phone numbers, but publish to no other topic', () => {
+    const sns = permissionsOfRole(template, idOf(stack.engine.dispatcher.role)).filter((p) => p.action.startsWith('sns:'));
+    expect(sns.map((p) => p.resource).sort()).toEqual(
+      [`<${idOf(stack.messaging.emailTopic)}>`, `<${idOf(stack.messaging.opsTopic)}>`, 'NOT arn:<AWS::Partition>:sns:*:*:*'].sort(),
+    );
+  });
+
+  it('lets the dispatcher read and write the table and its due-task index', () => {
+    const permissions = permissionsOfRole(template, idOf(stack.engine.dispatcher.role));
+    expect(permissions).toContainEqual({ action: 'dynamodb:Query', resource: `<${idOf(stack.data.table)}.Arn>/index/*` });
+    expect(permissions).toContainEqual({ action: 'dynamodb:UpdateItem', resource: `<${idOf(stack.data.table)}.Arn>` });
   });
 });
 
-describe('messaging', () => {
-  it('encrypts the email and ops topics and refuses non-TLS publishing on every topic', () => {
-    const { stack, template } = synth();
-    for (const topic of [stack.messaging.emailTopic, stack.messaging.opsTopic]) {
-      expect(template.findResources('AWS::SNS::Topic')[idOf(stack, topic)]?.Properties.KmsMasterKeyId).toBeDefined();
-    }
-    const policies = Object.values(template.findResources('AWS::SNS::TopicPolicy'));
-    expect(policies).toHaveLength(3);
-    for (const policy of policies) {
-      expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
-    }
-  });
-
-  it.each([
-    ['care@shop.example', 'care@shop.example', 'identity/care@shop.example'],
-    ['shop.example', 'no-reply@shop.example', 'identity/shop.example'],
-  ])('lets the mailer send only as the configured identity (%s)', (identity, from, arnSuffix) => {
-    const { stack, template } = synth({ sesIdentity: identity });
-    const mailer = template.findResources('AWS::Lambda::Function')[idOf(stack, stack.messaging.mailer.fn)]!;
-    expect(mailer.Properties.Environment.Variables.CARELINE_SES_FROM).toBe(from);
-    const permissions = permissionsOfRole(template, idOf(stack, stack.messaging.mailer.role));
-    const ses = permissions.filter((p) => p.action.startsWith('ses:'));
-    expect(ses).toEqual([{ action: 'ses:SendEmail', resource: expect.stringContaining(arnSuffix) }]);
-    // The mailer never touches the table.
-    expect(permissions.some((p) => p.action.startsWith('dynamodb:'))).toBe(false);
-  });
-
-  it('subscribes the mailer to the email topic and the inbound-SMS function to the inbound topic', () => {
-    const { stack, template } = synth();
-    const subscriptions = Object.values(template.findResources('AWS::SNS::Subscription', { Properties: { Protocol: 'lambda' } }));
-    const pairs = subscriptions.map((s) => `${renderIntrinsic(s.Properties.TopicArn)} → ${renderIntrinsic(s.Properties.Endpoint)}`);
-    expect(pairs).toContain(`<${idOf(stack, stack.messaging.emailTopic)}> → <${idOf(stack, stack.messaging.mailer.fn)}.Arn>`);
-    expect(pairs).toContain(`<${idOf(stack, stack.messaging.inboundSmsTopic)}> → <${idOf(stack, stack.messaging.inboundSms.fn)}.Arn>`);
-  });
-
-  it('subscribes the ops email only when one is given', () => {
-    expect(Object.keys(synth().template.findResources('AWS::SNS::Subscription', { Properties: { Protocol: 'email' } }))).toHaveLength(0);
-    synth({ opsAlertEmail: 'ops@shop.example' }).template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@shop.example' });
-  });
+describe('unsubscribe links', () => {
+  const { stack, template, idOf, functionOf } = synth();
 
   it('routes GET and POST /u/{token} to the unsubscribe function', () => {
-    const { template } = synth();
-    for (const key of ['GET /u/{token}', 'POST /u/{token}']) template.resourcePropertiesCountIs('AWS::ApiGatewayV2::Route', { RouteKey: key }, 1);
+    const integrations = template.findResources('AWS::ApiGatewayV2::Integration');
+    for (const key of ['GET /u/{token}', 'POST /u/{token}']) {
+      const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route', { Properties: { RouteKey: key } }));
+      expect(routes).toHaveLength(1);
+      const integrationId = renderIntrinsic(routes[0]!.Properties.Target).replace(/^integrations\/<(.+)>$/, '$1');
+      expect(renderIntrinsic(integrations[integrationId]?.Properties.IntegrationUri)).toBe(`<${idOf(stack.unsubscribe.fn)}.Arn>`);
+    }
+  });
+
+  it('gives the unsubscribe function the secrets by reference and the table, and no access to the secret itself', () => {
+    const secretId = idOf(stack.node.findChild('UnsubscribeSecret'));
+    expect(renderIntrinsic(functionOf(stack.unsubscribe.fn).Environment.Variables.CARELINE_UNSUBSCRIBE_SECRETS)).toBe(secretReference(secretId));
+    const permissions = permissionsOfRole(template, idOf(stack.unsubscribe.role));
+    expect(permissions).toContainEqual({ action: 'dynamodb:UpdateItem', resource: `<${idOf(stack.data.table)}.Arn>` });
+    expect(permissions.filter((p) => p.action.startsWith('secretsmanager:'))).toEqual([]);
+  });
+
+  it('generates a 48-character secret with no punctuation (no comma to split on)', () => {
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: { PasswordLength: 48, ExcludePunctuation: true } });
+  });
+
+  it('pins the secret version given as unsubscribeSecretVersion, so a deploy reads the new value', () => {
+    const pinned = synth({ unsubscribeSecretVersion: 'b1a2c3d4-version' });
+    const secretId = pinned.idOf(pinned.stack.node.findChild('UnsubscribeSecret'));
+    for (const fn of [pinned.stack.unsubscribe.fn, pinned.stack.engine.dispatcher.fn]) {
+      expect(renderIntrinsic(pinned.functionOf(fn).Environment.Variables.CARELINE_UNSUBSCRIBE_SECRETS)).toBe(secretReference(secretId, 'b1a2c3d4-version'));
+    }
   });
 });
 
 describe('alarms', () => {
-  it('alarms to the ops topic on dead tasks, dispatcher errors and every dead-letter queue', () => {
-    const { stack, template } = synth();
-    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
-    const opsTopic = idOf(stack, stack.messaging.opsTopic);
-    for (const alarm of alarms) expect(renderIntrinsic(alarm.Properties.AlarmActions[0])).toBe(`<${opsTopic}>`);
-    expect(alarms.some((a) => a.Properties.MetricName === 'DeadTasks' && a.Properties.Namespace === 'Careline')).toBe(true);
+  const { stack, template, idOf } = synth();
+  const alarms = () => Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+  const fiveMinutesAtLeastOne = { Period: 300, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' };
+
+  it('tells the ops topic, and only it, about every alarm', () => {
+    for (const alarm of alarms()) expect(alarm.AlarmActions.map(renderIntrinsic)).toEqual([`<${idOf(stack.messaging.opsTopic)}>`]);
+  });
+
+  it('alarms on one dead task in five minutes, not on silence', () => {
+    expect(alarms().filter((a) => a.MetricName === 'DeadTasks')).toEqual([
+      expect.objectContaining({ ...fiveMinutesAtLeastOne, Namespace: 'Careline', Statistic: 'Sum', Dimensions: [{ Name: 'service', Value: 'careline' }], TreatMissingData: 'notBreaching' }),
+    ]);
+  });
+
+  it('alarms on one dispatcher error in five minutes', () => {
+    const errors = alarms().filter((a) => a.Namespace === 'AWS/Lambda' && a.MetricName === 'Errors');
+    expect(errors).toEqual([expect.objectContaining({ ...fiveMinutesAtLeastOne, Statistic: 'Sum' })]);
+    expect(renderIntrinsic(errors[0]?.Dimensions[0].Value)).toBe(`<${idOf(stack.engine.dispatcher.fn)}>`);
+  });
+
+  it('alarms once on each queue of the stack (all are dead-letter queues) as soon as it holds a message', () => {
+    const watched = alarms()
+      .filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible')
+      .map((a) => {
+        expect(a).toMatchObject({ ...fiveMinutesAtLeastOne, Namespace: 'AWS/SQS' });
+        return renderIntrinsic(a.Dimensions[0].Value).replace(/^<(.+)\.QueueName>$/, '$1');
+      });
     const queues = Object.keys(template.findResources('AWS::SQS::Queue'));
-    const watched = alarms.filter((a) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible').map((a) => renderIntrinsic(a.Properties.Dimensions[0].Value));
-    expect(watched.map((w) => w.replace(/^<(.+)\.QueueName>$/, '$1')).sort()).toEqual(queues.sort());
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Errors', Dimensions: Match.arrayWith([Match.objectLike({ Name: 'FunctionName' })]) });
+    expect(queues).toContain(idOf(stack.orderStream.failures));
+    expect(watched.sort()).toEqual(queues.sort());
   });
 });
