@@ -1,7 +1,7 @@
 import type { ChannelName } from '../channels/channel.ts';
 import type { Profile } from '../profiles/profile.ts';
 import type { MessagingSettings } from '../shops/settings.ts';
-import { isSendable, nextSendableTime, type TimeRules } from '../timing/send-time.ts';
+import { isSendable, nextSendableTime, NO_QUIET_HOURS, type TimeRules } from '../timing/send-time.ts';
 import { kindSpec, type MessageKind } from './kinds.ts';
 
 export const NOT_SENT_REASONS = [
@@ -64,7 +64,9 @@ export function decideSend(input: DecisionInput): SendDecision {
   if (input.now > expiresAt) return { action: 'skip', reason: 'expired' };
   const rules: TimeRules = {
     zone: profile.timezone,
-    quietHours: input.settings.quietHours,
+    // A kind's own windows (parcel updates 08:00–09:00, calls) replace the shop's quiet hours:
+    // they are the narrower, deliberate statement of when that kind may arrive.
+    quietHours: spec.windows ? NO_QUIET_HOURS : input.settings.quietHours,
     ...(spec.windows ? { windows: [...spec.windows] } : {}),
     ...(spec.class === 'marketing' ? { closedDays: input.settings.closedDays } : {}),
   };

@@ -1,9 +1,13 @@
-import { DateTime } from 'luxon';
+import type { DateTime } from 'luxon';
 import type { LocalWindow } from '../messages/kinds.ts';
+import { firstOffsetChange, inZone, instantsReading, isLocalDate, minutesContain, TimeRulesError, windowMinutes } from './local-time.ts';
+
+// The wall-clock helpers belong to the same contract; callers import them from here.
+export { atLocalTime, isLocalTime, localParts, plusLocalDays, TimeRulesError, windowContains } from './local-time.ts';
 
 /**
- * When a message may be sent, in the customer's own time zone. Pure functions of the instant
- * they are given; every zone and DST rule goes through luxon.
+ * When a message may be sent, read on the customer's own wall clock. Pure functions of the
+ * instant they are given (DESIGN principle 2).
  */
 export interface TimeRules {
   /** IANA zone of the customer (or of the shop). */
@@ -11,109 +15,108 @@ export interface TimeRules {
   /** Nothing is sent inside these local hours; may wrap midnight. start === end: none. */
   quietHours: LocalWindow;
   /**
-   * When given, a message must start inside one of these local windows, and the windows take
-   * the place of quiet hours: a kind with its own window (parcel updates 08:00–09:00) is sent
-   * in that window even where it overlaps the shop's quiet hours.
+   * When given and non-empty, a message must start inside one of these local windows, and
+   * still outside quiet hours: a window that lies wholly inside quiet hours never opens.
    */
   windows?: LocalWindow[];
-  /** Local dates (YYYY-MM-DD) on which nothing under these rules is sent. */
+  /** Local dates 'YYYY-MM-DD' on which nothing under these rules is sent (holidays, sale peaks). */
   closedDays?: string[];
 }
 
 export const DEFAULT_QUIET_HOURS: LocalWindow = { start: '21:00', end: '09:00' };
+/** Quiet hours that never apply (start === end). */
+export const NO_QUIET_HOURS: LocalWindow = { start: '00:00', end: '00:00' };
 
-const MINUTE = 60_000;
 /** How far ahead to look for an allowed moment before deciding there is none. */
-const HORIZON_DAYS = 400;
+const SEARCH_HORIZON_DAYS = 400;
+const DAY_MS = 86_400_000;
+const MINUTES_PER_DAY = 1440;
 
-export function isLocalTime(value: string): boolean {
-  return /^([01]\d|2[0-3]):[0-5]\d$/.test(value);
+/** Rules parsed once per call: windows as minutes of the day, closed days as a set. */
+interface CompiledRules {
+  zone: string;
+  quiet: [number, number];
+  windows: [number, number][];
+  closed: Set<string>;
+  /** Local minutes of the day at which being allowed can change (midnight for closed days). */
+  boundaries: number[];
 }
 
-const minutesOf = (time: string) => Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
-
-/** Whether a local window contains a local time: start inclusive, end exclusive, wrapping midnight. */
-export function windowContains(window: LocalWindow, time: string): boolean {
-  const [start, end, t] = [minutesOf(window.start), minutesOf(window.end), minutesOf(time)];
-  if (start === end) return false;
-  return start < end ? t >= start && t < end : t >= start || t < end;
+function compile(rules: TimeRules): CompiledRules {
+  inZone(0, rules.zone); // fails loudly on an unknown zone
+  const quiet = windowMinutes(rules.quietHours);
+  const windows = (rules.windows ?? []).map(windowMinutes);
+  const closedDays = rules.closedDays ?? [];
+  const badDay = closedDays.find((day) => !isLocalDate(day));
+  if (badDay !== undefined) throw new TimeRulesError(`not a closed day 'YYYY-MM-DD': ${JSON.stringify(badDay)}`);
+  const boundaries = [...new Set([0, ...quiet, ...windows.flat()])];
+  return { zone: rules.zone, quiet, windows, closed: new Set(closedDays), boundaries };
 }
 
-function local(at: Date, zone: string): DateTime {
-  const dt = DateTime.fromJSDate(at, { zone });
-  if (!dt.isValid) throw new Error(`not a time zone: ${zone}`);
-  return dt;
+function allowedMinute(minute: number, rules: CompiledRules): boolean {
+  if (minutesContain(rules.quiet, minute)) return false;
+  return rules.windows.length === 0 || rules.windows.some((window) => minutesContain(window, minute));
 }
 
-export function localParts(at: Date, zone: string) {
-  const dt = local(at, zone);
-  return { date: dt.toFormat('yyyy-MM-dd'), time: dt.toFormat('HH:mm'), hour: dt.hour, minute: dt.minute, weekday: dt.weekday };
+function allowedAt(local: DateTime, rules: CompiledRules): boolean {
+  return !rules.closed.has(local.toFormat('yyyy-MM-dd')) && allowedMinute(local.hour * 60 + local.minute, rules);
 }
 
-/**
- * The instant of a local wall-clock time on a local date. A time that does not exist (inside a
- * spring-forward gap) gives the first valid instant after the gap; an ambiguous time (in a
- * fall-back overlap) gives the earlier instant.
- */
-export function atLocalTime(date: string, time: string, zone: string): Date {
-  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
-  const wanted = { year, month, day, hour: Number(time.slice(0, 2)), minute: Number(time.slice(3, 5)) };
-  const dt = DateTime.fromObject(wanted, { zone });
-  if (!dt.isValid) throw new Error(`not a local time: ${date} ${time} ${zone}`);
-  if (dt.hour !== wanted.hour || dt.minute !== wanted.minute) {
-    // luxon moved a nonexistent time forward by the gap; the first valid instant is the gap's end.
-    return dt.startOf('hour').toJSDate();
-  }
-  // An ambiguous time (the hour repeated when clocks go back): take its first occurrence.
-  const hourEarlier = dt.minus({ hours: 1 });
-  if (hourEarlier.hour === dt.hour && hourEarlier.minute === dt.minute) return hourEarlier.toJSDate();
-  return dt.toJSDate();
+function someMinuteAllowed(rules: CompiledRules): boolean {
+  for (let minute = 0; minute < MINUTES_PER_DAY; minute++) if (allowedMinute(minute, rules)) return true;
+  return false;
 }
 
-/** The same local time `days` calendar days later (not a multiple of 24 hours across DST). */
-export function plusLocalDays(at: Date, days: number, zone: string): Date {
-  return local(at, zone).plus({ days }).toJSDate();
-}
-
-function allowedAt(dt: DateTime, rules: TimeRules): boolean {
-  const time = dt.toFormat('HH:mm');
-  if (rules.windows?.length) {
-    if (!rules.windows.some((window) => windowContains(window, time))) return false;
-  } else if (windowContains(rules.quietHours, time)) return false;
-  if (rules.closedDays?.includes(dt.toFormat('yyyy-MM-dd'))) return false;
-  return true;
-}
-
+/** Whether a message may be sent at this instant under the rules (see nextSendableTime). */
 export function isSendable(at: Date, rules: TimeRules): boolean {
-  return allowedAt(local(at, rules.zone), rules);
+  const compiled = compile(rules);
+  return allowedAt(inZone(at, compiled.zone), compiled);
 }
 
 /**
- * The earliest instant at or after `desired` at which a message may be sent: inside one of its
- * windows when it has windows, otherwise outside quiet hours, and never on a closed day. A message due inside
- * quiet hours is deferred to the first allowed minute, never dropped.
+ * The earliest instant at or after `desired` at which a message may be sent: outside quiet
+ * hours, inside one of the windows when there are windows, and not on a closed day. A message
+ * due when it may not be sent is deferred to the first allowed minute, never dropped; one due
+ * when it may be sent gets `desired` back unchanged (seconds and all).
+ * Throws TimeRulesError when no such instant exists within 400 days.
  */
 export function nextSendableTime(desired: Date, rules: TimeRules): Date {
-  if (isSendable(desired, rules)) return desired;
-  // Allowed-ness only changes at whole local minutes where a window, quiet hours or a day begins
-  // or ends; step to the next such boundary each time.
-  let candidate = local(new Date(Math.ceil(desired.getTime() / MINUTE) * MINUTE), rules.zone);
-  const limit = candidate.plus({ days: HORIZON_DAYS });
-  while (candidate < limit) {
-    if (allowedAt(candidate, rules)) return candidate.toJSDate();
-    candidate = nextBoundary(candidate, rules);
+  const compiled = compile(rules);
+  if (allowedAt(inZone(desired, compiled.zone), compiled)) return desired;
+  if (!someMinuteAllowed(compiled)) {
+    // Told at once rather than after a 400-day search: e.g. a parcel window 08:00–09:00 under quiet hours 21:00–09:00.
+    throw new TimeRulesError(
+      `no moment is ever allowed: no send window is open outside quiet hours ${rules.quietHours.start}–${rules.quietHours.end} (windows ${JSON.stringify(rules.windows)})`,
+    );
   }
-  throw new Error(`no moment allowed by these time rules within ${HORIZON_DAYS} days (are all windows inside quiet hours?)`);
+  const horizon = desired.getTime() + SEARCH_HORIZON_DAYS * DAY_MS;
+  for (let at = desired.getTime(); at < horizon; ) {
+    at = nextPossibleChange(at, compiled);
+    if (allowedAt(inZone(at, compiled.zone), compiled)) return new Date(at);
+  }
+  throw new TimeRulesError(`no moment within ${SEARCH_HORIZON_DAYS} days of ${desired.toISOString()} is allowed by these time rules in ${rules.zone} (closed days?)`);
 }
 
-/** The next local minute at which any rule's state can change. */
-function nextBoundary(dt: DateTime, rules: TimeRules): DateTime {
-  const times = [rules.quietHours.start, rules.quietHours.end, ...(rules.windows ?? []).flatMap((w) => [w.start, w.end]), '00:00'];
-  const date = dt.toFormat('yyyy-MM-dd');
-  const tomorrow = dt.plus({ days: 1 }).toFormat('yyyy-MM-dd');
-  const candidates = [...times.map((t) => atLocalTime(date, t, rules.zone)), ...times.map((t) => atLocalTime(tomorrow, t, rules.zone))]
-    .map((d) => d.getTime())
-    .filter((t) => t > dt.toMillis())
-    .sort((a, b) => a - b);
-  return DateTime.fromMillis(candidates[0] ?? dt.toMillis() + MINUTE, { zone: rules.zone });
+/**
+ * The next instant after `afterMs` at which being allowed can change. Being allowed depends only
+ * on the local date and 'HH:mm', so it changes only when the wall clock reaches a boundary
+ * minute or when the clocks jump (a spring-forward gap skips boundaries; a fall-back overlap
+ * turns the wall clock back to minutes already passed). Both kinds of instant are candidates.
+ */
+function nextPossibleChange(afterMs: number, rules: CompiledRules): number {
+  // The local calendar day, held in UTC so that stepping a day is pure calendar arithmetic.
+  const today = inZone(afterMs, rules.zone).setZone('utc', { keepLocalTime: true }).startOf('day');
+  let next = afterMs + 2 * DAY_MS;
+  // Today and tomorrow suffice: should the clocks go back into yesterday, that jump is the next
+  // candidate, and the search goes on from the day it lands on.
+  for (const day of [today, today.plus({ days: 1 })]) {
+    for (const minute of rules.boundaries) {
+      const wall = { year: day.year, month: day.month, day: day.day, hour: Math.floor(minute / 60), minute: minute % 60 };
+      for (const instant of instantsReading(wall, rules.zone)) {
+        const ms = instant.toMillis();
+        if (ms > afterMs && ms < next) next = ms;
+      }
+    }
+  }
+  return firstOffsetChange(rules.zone, afterMs, next) ?? next;
 }
