@@ -5,6 +5,7 @@ import { renderMessage, validateTemplate } from '../shared/messages/templates.ts
 import type { Task } from '../shared/tasks/task.ts';
 import type { LedgerEntry } from '../shared/store/message-store.ts';
 import { CliError, openStores, type TargetOptions } from './target.ts';
+import { SAMPLE_VARS } from '../shared/messages/sample-vars.ts';
 
 type Target = () => TargetOptions;
 
@@ -21,25 +22,6 @@ function formatMessage(entry: LedgerEntry): string {
   return `  ${entry.at}  ${entry.kind.padEnd(20)} ${what}${until}${entry.localTime ? `  (local ${entry.localTime})` : ''}  [${entry.messageKey}]`;
 }
 
-const SAMPLE_VARS: Record<string, string> = {
-  shop_name: '茶韵',
-  customer_name: '晓雨',
-  order_number: '#1001',
-  order_total: '¥434.00',
-  pay_url: 'https://shop.example/pay/1001',
-  cutoff_time: '16:00',
-  carrier: '顺丰速运',
-  tracking_number: 'SF1456789012345',
-  tracking_url: 'https://shop.example/t/SF1456789012345',
-  parcel_location: '杭州转运中心',
-  parcel_status: '运输中',
-  usage_tips: '90度水温，第一泡10秒出汤',
-  product_title: '西湖龙井',
-  check_in_day: '3',
-  review_url: 'https://shop.example/review',
-  repurchase_url: 'https://shop.example/buy-again',
-  campaign_text: '双十一老客专享，全场8折',
-};
 
 export function registerEngineCommands(program: Command, target: Target): void {
   const template = program.command('template').description('message templates');
