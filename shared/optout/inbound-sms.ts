@@ -1,29 +1,57 @@
 import * as z from 'zod';
-import { parseOptOutKeyword } from './keywords.ts';
+import { matchOptOutKeyword } from './keywords.ts';
 
+/** What opt-outs need from the store (CarelineStore satisfies it structurally). */
 export interface OptOutStore {
+  /** Records an SMS opt-out (true) or opt-in (false) for a phone number, for every shop of this deployment (the number that sends is shared). */
   setSmsOptOut(phoneE164: string, optedOut: boolean, at: Date, source: string): Promise<void>;
+  /** Records an email unsubscribe for one customer of one shop. */
   setEmailOptOut(shopId: string, customerId: string, optedOut: boolean, at: Date, source: string): Promise<void>;
 }
 
-/** The JSON of an inbound SMS that SNS two-way messaging publishes to the inbound topic. */
+const e164 = /^\+[1-9]\d{6,14}$/;
+
+/**
+ * The JSON that AWS End User Messaging SMS (two-way SMS) publishes to the inbound SNS topic:
+ * `{ originationNumber, destinationNumber, messageKeyword, messageBody, inboundMessageId,
+ * previousPublishedMessageId }`. Only the customer's number and the text are needed; the rest
+ * is optional so a payload without them is still understood.
+ */
 export const inboundSmsSchema = z.object({
-  originationNumber: z.string().regex(/^\+[1-9]\d{6,14}$/),
-  destinationNumber: z.string().optional(),
-  messageKeyword: z.string().optional(),
+  /** The customer's number, E.164. */
+  originationNumber: z.string().regex(e164),
+  /** Our number the customer wrote to. */
+  destinationNumber: z.string().nullish(),
+  /** The registered keyword of our number (set by AWS; not the customer's intent, which the body gives). */
+  messageKeyword: z.string().nullish(),
+  /** A concatenated SMS is at most about 1,600 characters. */
   messageBody: z.string().max(2000),
-  inboundMessageId: z.string().optional(),
-  previousPublishedMessageId: z.string().optional(),
+  inboundMessageId: z.string().nullish(),
+  /** The id of the message the customer answers, when AWS knows it. */
+  previousPublishedMessageId: z.string().nullish(),
 });
 export type InboundSms = z.infer<typeof inboundSmsSchema>;
 
-export type InboundOutcome = 'opted_out' | 'opted_in' | 'ignored';
+export type InboundSmsAction = 'opted_out' | 'opted_in' | 'ignored' | 'invalid';
 
-/** STOP / 退订 / TD opt the number out for every shop of this deployment; START opts it back in. */
-export async function handleInboundSms(message: InboundSms, store: OptOutStore, now: Date): Promise<InboundOutcome> {
-  const keyword = parseOptOutKeyword(message.messageBody);
-  if (!keyword) return 'ignored';
-  const word = message.messageBody.normalize('NFKC').trim().split(/\s+/)[0]!.slice(0, 20);
-  await store.setSmsOptOut(message.originationNumber, keyword === 'stop', now, `sms:${word}`);
-  return keyword === 'stop' ? 'opted_out' : 'opted_in';
+/** The outcome, safe to log: never the phone number, never the customer's text. */
+export interface InboundSmsResult {
+  action: InboundSmsAction;
+  /** The canonical keyword that decided it (`STOP`, `TD`, `退订`, `START`…). */
+  keyword?: string;
+}
+
+/**
+ * STOP / 退订 / TD opt the sending number out for every shop of this deployment (the sending
+ * number is shared); START / 订阅 opt it back in. Anything else is ignored here. The message is
+ * parsed here too, so a caller may pass the SNS message's JSON as it came.
+ */
+export async function handleInboundSms(message: unknown, store: OptOutStore, now: Date): Promise<InboundSmsResult> {
+  const parsed = inboundSmsSchema.safeParse(message);
+  if (!parsed.success) return { action: 'invalid' };
+  const match = matchOptOutKeyword(parsed.data.messageBody);
+  if (!match) return { action: 'ignored' };
+  const optedOut = match.intent === 'stop';
+  await store.setSmsOptOut(parsed.data.originationNumber, optedOut, now, `sms:${match.keyword}`);
+  return { action: optedOut ? 'opted_out' : 'opted_in', keyword: match.keyword };
 }
