@@ -1,4 +1,5 @@
 import type { Construct } from 'constructs';
+import { SENDER_ID, SENDER_ID_RULE } from '../shared/channels/sender-id.ts';
 
 /**
  * Deploy-time settings read from CDK context (`cdk deploy -c key=value` or cdk.json).
@@ -17,8 +18,10 @@ export interface DeployContext {
 }
 
 export function readDeployContext(scope: Construct): DeployContext {
+  const smsSenderId = optionalString(scope, 'smsSenderId');
+  if (smsSenderId !== undefined && !SENDER_ID.test(smsSenderId)) throw new Error(`CDK context "smsSenderId": ${SENDER_ID_RULE}`);
   return {
-    smsSenderId: optionalString(scope, 'smsSenderId'),
+    smsSenderId,
     sesIdentity: optionalString(scope, 'sesIdentity'),
     opsAlertEmail: optionalString(scope, 'opsAlertEmail'),
     unsubscribeSecretVersion: optionalString(scope, 'unsubscribeSecretVersion'),

@@ -1,3 +1,4 @@
+import { SENDER_ID, SENDER_ID_RULE } from './channels/sender-id.ts';
 import * as z from 'zod';
 
 /** Runtime configuration, parsed once from the environment; a bad value fails loudly at start. */
@@ -19,7 +20,7 @@ const configSchema = z.object({
   /** Secrets that sign unsubscribe links, comma-separated; the first signs, all verify. */
   CARELINE_UNSUBSCRIBE_SECRETS: z.string().optional(),
   /** Default SMS sender id (a shop's own setting wins). */
-  CARELINE_SMS_SENDER_ID: z.string().optional(),
+  CARELINE_SMS_SENDER_ID: z.string().regex(SENDER_ID, SENDER_ID_RULE).optional(),
   /** Where the outbox channel appends messages. */
   CARELINE_OUTBOX_FILE: z.string().optional(),
 });

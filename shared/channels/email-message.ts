@@ -1,37 +1,52 @@
 import type { SendEmailCommandInput } from '@aws-sdk/client-sesv2';
 import * as z from 'zod';
 
+/**
+ * An address SES can deliver to: the HTML5 form rule (ASCII, punycode domains allowed) with at
+ * least one dot in the domain. The email channel and the mailer share it, so an address the
+ * channel accepts is never one the mailer drops.
+ */
+const EMAIL_ADDRESS = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+
+/** SNS refuses a message over 256 KB (262,144 bytes). */
+export const MAX_EMAIL_MESSAGE_BYTES = 262_144;
+
 /** What the email channel publishes on the email topic, and the mailer reads. */
 export const emailMessageSchema = z.object({
   version: z.literal(1),
-  shopId: z.string(),
-  customerId: z.string(),
-  messageKey: z.string(),
-  kind: z.string(),
-  to: z.email(),
+  shopId: z.string().min(1),
+  customerId: z.string().min(1),
+  messageKey: z.string().min(1),
+  kind: z.string().min(1),
+  to: z.email({ pattern: EMAIL_ADDRESS }).max(254),
   subject: z.string().max(998),
-  text: z.string().max(100_000),
-  unsubscribeUrl: z.url().optional(),
+  text: z.string().min(1).max(100_000),
+  unsubscribeUrl: z.url({ protocol: /^https?$/ }).max(2048).optional(),
 });
 export type EmailMessage = z.infer<typeof emailMessageSchema>;
 
-/** The SES v2 request for one email, with one-click unsubscribe headers (RFC 8058) when there is a link. */
+/**
+ * The SES v2 request for one email. With an unsubscribe link it carries `List-Unsubscribe`; over
+ * HTTPS also `List-Unsubscribe-Post` (RFC 8058 one-click, which mailbox providers only honour
+ * for an HTTPS link).
+ */
 export function sendEmailInput(message: EmailMessage, from: string): SendEmailCommandInput {
+  const link = message.unsubscribeUrl;
+  const headers = link
+    ? [
+        { Name: 'List-Unsubscribe', Value: `<${link}>` },
+        ...(link.startsWith('https://') ? [{ Name: 'List-Unsubscribe-Post', Value: 'List-Unsubscribe=One-Click' }] : []),
+      ]
+    : undefined;
   return {
     FromEmailAddress: from,
     Destination: { ToAddresses: [message.to] },
     Content: {
       Simple: {
-        Subject: { Data: message.subject, Charset: 'UTF-8' },
+        // A line break in a subject would end the header; templates should not make one, this makes sure.
+        Subject: { Data: message.subject.replace(/[\r\n]+/g, ' '), Charset: 'UTF-8' },
         Body: { Text: { Data: message.text, Charset: 'UTF-8' } },
-        ...(message.unsubscribeUrl
-          ? {
-              Headers: [
-                { Name: 'List-Unsubscribe', Value: `<${message.unsubscribeUrl}>` },
-                { Name: 'List-Unsubscribe-Post', Value: 'List-Unsubscribe=One-Click' },
-              ],
-            }
-          : {}),
+        ...(headers ? { Headers: headers } : {}),
       },
     },
   };
@@ -47,6 +62,15 @@ const PERMANENT_SES_ERRORS = new Set([
   'NotFoundException',
 ]);
 
+/**
+ * Permanent SES errors by name. Everything else — TooManyRequestsException, LimitExceededException
+ * (a sending quota that refills), 5xx, timeouts, network errors — is worth another attempt.
+ */
 export function isPermanentSesError(error: unknown): boolean {
-  return PERMANENT_SES_ERRORS.has((error as { name?: string })?.name ?? '');
+  return PERMANENT_SES_ERRORS.has(errorName(error));
+}
+
+export function errorName(error: unknown): string {
+  const name = (error as { name?: unknown } | null | undefined)?.name;
+  return typeof name === 'string' && name ? name : 'UnknownError';
 }

@@ -1,4 +1,5 @@
-import type { Channel, ChannelName, OutgoingMessage, SendResult } from '../channels/channel.ts';
+import type { Channel, ChannelName, OutgoingMessage } from '../channels/channel.ts';
+import { sendWithFallback } from '../channels/fallback.ts';
 import type { Clock } from '../clock.ts';
 import { createUnsubscribeToken, unsubscribeUrl } from '../optout/unsubscribe-token.ts';
 import { profileView } from '../profiles/profile.ts';
@@ -107,48 +108,48 @@ export async function runSendPipeline(request: SendRequest, deps: PipelineDeps):
   const local = profile ? localParts(now, profile.timezone) : undefined;
   const localTime = local && profile ? `${local.date} ${local.time} ${profile.timezone}` : undefined;
 
-  let last: Extract<SendResult, { status: 'failed' }> | undefined;
-  for (const channel of decision.channels) {
-    const to = channel === 'sms' ? profile!.phone! : profile!.email!;
-    const message: OutgoingMessage = {
-      ...ids,
-      kind: request.kind,
-      class: spec.class,
-      channel,
-      to,
-      text: channel === 'sms' ? rendered.sms.text : rendered.email.body,
-      ...(channel === 'email' ? { subject: rendered.email.subject } : {}),
-      ...(channel === 'email' && deps.unsubscribe
-        ? { unsubscribeUrl: unsubscribeUrl(deps.unsubscribe.baseUrl, createUnsubscribeToken({ shopId: request.shopId, customerId: request.customerId, channel: 'email' }, deps.unsubscribe.secret)) }
-        : {}),
-      ...(channel === 'sms' && shop.messaging.smsSenderId ? { senderId: shop.messaging.smsSenderId } : {}),
-    };
-    const result = await deps.channels[channel].send(message);
-    if (result.status === 'sent') {
-      const segments = channel === 'sms' ? rendered.sms.segments : undefined;
-      await Promise.all([
-        deps.messages.finishMessage(
-          ids,
-          {
-            status: 'sent',
-            channel,
-            ...(segments !== undefined ? { segments, encoding: rendered.sms.encoding } : {}),
-            ...(result.providerMessageId ? { providerMessageId: result.providerMessageId } : {}),
-            ...(localTime ? { localTime } : {}),
-          },
-          now,
-        ),
-        noteOnTimeline(deps, request, now, `Sent ${channel === 'sms' ? 'SMS' : 'email'} (${request.kind.replaceAll('_', ' ')}): ${(channel === 'sms' ? rendered.sms.text : rendered.email.subject).slice(0, 120)}`, 'message.sent'),
-      ]);
-      return { status: 'sent', channel, ...(segments !== undefined ? { segments } : {}) };
-    }
-    if (!result.permanent) {
-      await deps.messages.finishMessage(ids, { status: 'retrying', reason: result.reason, channel }, now);
-      return { status: 'retry', reason: result.reason };
-    }
-    last = result; // permanent: fall back to the next channel, if any
+  const build = (channel: ChannelName): OutgoingMessage | undefined =>
+    decision.channels.includes(channel)
+      ? {
+          ...ids,
+          kind: request.kind,
+          class: spec.class,
+          channel,
+          to: channel === 'sms' ? profile!.phone! : profile!.email!,
+          text: channel === 'sms' ? rendered.sms.text : rendered.email.body,
+          ...(channel === 'email' ? { subject: rendered.email.subject } : {}),
+          ...(channel === 'email' && deps.unsubscribe
+            ? { unsubscribeUrl: unsubscribeUrl(deps.unsubscribe.baseUrl, createUnsubscribeToken({ shopId: request.shopId, customerId: request.customerId, channel: 'email' }, deps.unsubscribe.secret)) }
+            : {}),
+          ...(channel === 'sms' && shop.messaging.smsSenderId ? { senderId: shop.messaging.smsSenderId } : {}),
+        }
+      : undefined;
+  // The decision lists the open channels, preferred first; a permanent failure falls back to the next.
+  const { result, channel, fallbackFrom } = await sendWithFallback(deps.channels, build, decision.channels[0]!); // a send decision has an open channel
+  if (result.status === 'sent') {
+    const segments = channel === 'sms' ? rendered.sms.segments : undefined;
+    const via = fallbackFrom ? ` after ${fallbackFrom.channel} failed (${fallbackFrom.reason})` : '';
+    await Promise.all([
+      deps.messages.finishMessage(
+        ids,
+        {
+          status: 'sent',
+          channel,
+          ...(segments !== undefined ? { segments, encoding: rendered.sms.encoding } : {}),
+          ...(result.providerMessageId ? { providerMessageId: result.providerMessageId } : {}),
+          ...(localTime ? { localTime } : {}),
+        },
+        now,
+      ),
+      noteOnTimeline(deps, request, now, `Sent ${channel === 'sms' ? 'SMS' : 'email'}${via} (${request.kind.replaceAll('_', ' ')}): ${(channel === 'sms' ? rendered.sms.text : rendered.email.subject).slice(0, 120)}`, 'message.sent'),
+    ]);
+    return { status: 'sent', channel, ...(segments !== undefined ? { segments } : {}) };
   }
-  const reason = `channel_failed:${last?.reason ?? 'unknown'}`;
+  if (!result.permanent) {
+    await deps.messages.finishMessage(ids, { status: 'retrying', reason: result.reason, channel }, now);
+    return { status: 'retry', reason: result.reason };
+  }
+  const reason = `channel_failed:${result.reason}`;
   await Promise.all([
     deps.messages.finishMessage(ids, { status: 'failed', reason }, now),
     noteOnTimeline(deps, request, now, `Not sent (${reason}): ${request.kind.replaceAll('_', ' ')}`, 'message.not_sent'),

@@ -1,3 +1,4 @@
+import { SENDER_ID, SENDER_ID_RULE } from '../channels/sender-id.ts';
 import * as z from 'zod';
 
 const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a local time HH:mm');
@@ -22,7 +23,7 @@ export const messagingSettingsSchema = z.object({
   /** SMS longer than this many segments is shortened (each segment is billed). */
   maxSmsSegments: z.number().int().min(1).max(10).default(3),
   /** Alphanumeric SMS sender id, where the destination country allows one. */
-  smsSenderId: z.string().regex(/^[A-Za-z0-9]{1,11}$/).optional(),
+  smsSenderId: z.string().regex(SENDER_ID, SENDER_ID_RULE).optional(),
   /** Preferred channel when the customer can be reached on both. */
   preferredChannel: z.enum(['sms', 'email']).default('sms'),
 });

@@ -16,3 +16,9 @@ it('refuses a value that is not a string rather than deploying with it', () => {
   const app = new App({ context: { opsAlertEmail: ['ops@shop.example'] } });
   expect(() => readDeployContext(app)).toThrow(/opsAlertEmail.*must be a string/);
 });
+
+it('refuses an SMS sender id that carriers would reject, before anything is deployed', () => {
+  for (const smsSenderId of ['12345', 'TooLongSender1', 'Tea House']) {
+    expect(() => readDeployContext(new App({ context: { smsSenderId } }))).toThrow(/smsSenderId.*1–11 letters or digits/);
+  }
+});
