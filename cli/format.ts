@@ -31,7 +31,7 @@ export function formatShop(shop: Shop): string {
 export function formatOrder(order: OrderRecord): string {
   const lines = [
     `Order ${order.orderNumber ?? order.orderId} (id ${order.orderId})`,
-    `  status        ${order.status}`,
+    `  status        ${order.status}${order.stalled ? `  ⚠ parcel stalled since ${order.stalled.at} (${order.stalled.reason})` : ''}`,
     `  customer      ${order.customerId ?? 'unknown'}`,
     `  total         ${money(totalMinor(order), order.currency)}${order.refunds.length ? `, refunded ${money(refundedMinor(order), order.currency)}` : ''}`,
     `  ships to      ${[order.shippingRegion?.city, order.shippingRegion?.provinceCode, order.shippingRegion?.countryCode].filter(Boolean).join(', ') || '—'}`,

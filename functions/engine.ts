@@ -10,6 +10,10 @@ import { MessageStore } from '../shared/store/message-store.ts';
 import { TaskStore } from '../shared/store/task-store.ts';
 import type { TaskHandler } from '../shared/tasks/dispatcher.ts';
 import type { Task } from '../shared/tasks/task.ts';
+import { journeyPreparer, journeyTaskHandlers, type JourneyDeps, rememberCheckIn } from '../shared/journeys/journey-runtime.ts';
+import { JourneyStore } from '../shared/store/journey-store.ts';
+import type { ProductRule } from '../shared/journeys/products.ts';
+import type { PayHistogram } from '../shared/journeys/pay-latency.ts';
 import type { Runtime } from './runtime.ts';
 
 /** The timer engine and send pipeline, wired to a runtime's clients (made once per container). */
@@ -19,6 +23,13 @@ export interface Engine {
   channels: Record<ChannelName, Channel>;
   pipeline: PipelineDeps;
   handlers: Record<string, TaskHandler>;
+  /** What the journeys need (the order stream plans with it, the dispatcher runs its tasks). */
+  journeys: JourneyDeps & {
+    /** The shop's product care rules, read at most every 60 s per container. */
+    products: (shopId: string) => Promise<ReadonlyMap<string, ProductRule>>;
+    /** The shop's time-to-pay histogram, read at most every 60 s per container. */
+    payHistogram: (shopId: string) => Promise<PayHistogram>;
+  };
   /** Tells ops about a task that died. */
   onDead: (task: Task, error: string) => Promise<void>;
 }
@@ -38,7 +49,8 @@ export function engineFor(runtime: Runtime, overrides: Partial<Pick<Engine, 'cha
     (sns
       ? {
           sms: snsSmsChannel({ client: sns, ...(config.CARELINE_SMS_SENDER_ID ? { senderId: config.CARELINE_SMS_SENDER_ID } : {}) }),
-          email: snsEmailChannel({ client: sns, topicArn: requireSetting(config.CARELINE_EMAIL_TOPIC_ARN, 'CARELINE_EMAIL_TOPIC_ARN') }),
+          // Without an email topic (a function that never sends, or a deployment without email) email fails for good.
+          email: config.CARELINE_EMAIL_TOPIC_ARN ? snsEmailChannel({ client: sns, topicArn: config.CARELINE_EMAIL_TOPIC_ARN }) : noEmail,
         }
       : sharedOutbox(runtime));
   const secret = config.CARELINE_UNSUBSCRIBE_SECRETS?.split(',')[0];
@@ -51,19 +63,43 @@ export function engineFor(runtime: Runtime, overrides: Partial<Pick<Engine, 'cha
     templateOverrides: cachedFor(30_000, clock, (shopId) => store.listTemplates(shopId)),
     ...(config.CARELINE_PUBLIC_URL && secret ? { unsubscribe: { baseUrl: config.CARELINE_PUBLIC_URL, secret } } : {}),
   };
-  const onDead = async (task: Task, error: string) => {
-    logger.error('task dead', { shopId: task.shopId, taskKey: task.taskKey, kind: task.kind, error });
+  const alertOps = async (subject: string, text: string) => {
+    logger.warn('ops alert', { subject });
     if (sns && config.CARELINE_OPS_TOPIC_ARN) {
-      await sns.send(
-        new PublishCommand({
-          TopicArn: config.CARELINE_OPS_TOPIC_ARN,
-          Subject: `Careline: task ${task.kind} dead for shop ${task.shopId}`.slice(0, 100),
-          Message: `Task ${task.taskKey} of shop ${task.shopId} failed ${task.attempts + 1} times and will not be retried.\nLast error: ${error}\nRetry it with: careline --aws tasks retry ${task.shopId} ${task.taskKey}`,
-        }),
-      );
+      await sns.send(new PublishCommand({ TopicArn: config.CARELINE_OPS_TOPIC_ARN, Subject: subject.slice(0, 100), Message: text }));
     }
   };
-  const engine: Engine = { tasks, messages, channels, pipeline, handlers: { [SEND_MESSAGE_TASK]: sendMessageHandler(pipeline) }, onDead };
+  const onDead = async (task: Task, error: string) => {
+    logger.error('task dead', { shopId: task.shopId, taskKey: task.taskKey, kind: task.kind, error });
+    await alertOps(
+      `Careline: task ${task.kind} dead for shop ${task.shopId}`,
+      `Task ${task.taskKey} of shop ${task.shopId} failed ${task.attempts + 1} times and will not be retried.\nLast error: ${error}\nRetry it with: careline --aws tasks retry ${task.shopId} ${task.taskKey}`,
+    );
+  };
+  const journeyStore = new JourneyStore(storeOptions);
+  const journeys: Engine['journeys'] = {
+    store,
+    journeys: journeyStore,
+    tasks,
+    messages,
+    publisher: runtime.publisher,
+    clock,
+    loadShop: pipeline.loadShop,
+    alertOps,
+    products: cachedFor(60_000, clock, async (shopId) => new Map((await journeyStore.listProducts(shopId)).map((rule) => [rule.sku, rule]))),
+    payHistogram: cachedFor(60_000, clock, (shopId) => journeyStore.getPayHistogram(shopId)),
+  };
+  const sendMessage = sendMessageHandler(pipeline, journeyPreparer(journeys));
+  const handlers: Record<string, TaskHandler> = {
+    ...journeyTaskHandlers(journeys),
+    [SEND_MESSAGE_TASK]: async (task, now) => {
+      const result = await sendMessage(task, now);
+      // A check-in that went out by SMS waits for its 1–5 reply from that number.
+      if (result.outcome === 'done' && result.note === 'sent by sms' && task.payload.kind === 'check_in') await rememberCheckIn(journeys, task);
+      return result;
+    },
+  };
+  const engine: Engine = { tasks, messages, channels, pipeline, handlers, journeys, onDead };
   engines.set(runtime, engine);
   return engine;
 }
@@ -86,7 +122,4 @@ function sharedOutbox(runtime: Runtime): Record<ChannelName, Channel> {
   return { sms: outbox, email: outbox };
 }
 
-function requireSetting(value: string | undefined, name: string): string {
-  if (!value) throw new Error(`Careline configuration is missing ${name}`);
-  return value;
-}
+const noEmail: Channel = { name: 'email', send: async () => ({ status: 'failed', permanent: true, reason: 'email_not_configured' }) };

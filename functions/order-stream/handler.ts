@@ -1,28 +1,37 @@
 import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { domainEventsForChange } from '../../shared/orders/order-changes.ts';
-import { getRuntime, logger } from '../runtime.ts';
+import { domainEventsFor } from '../../shared/orders/order-effects.ts';
+import { type ItemChange, orderChangeOf } from '../../shared/orders/order-changes.ts';
+import { planOrderChange } from '../../shared/journeys/order-planner.ts';
+import { applyJourneyCommands } from '../../shared/journeys/journey-runtime.ts';
+import { profileView } from '../../shared/profiles/profile.ts';
+import { engineFor } from '../engine.ts';
+import { getRuntime, logger, type Runtime } from '../runtime.ts';
 
 /**
- * Publishes domain events (order.created, order.paid, shipment.delivered, …) from the table's
- * stream. A record whose events EventBridge does not fully accept is reported as failed, so
- * Lambda retries from it: no event is dropped because a PutEvents entry failed.
+ * Reacts to order changes on the table's stream: publishes domain events (order.created,
+ * order.paid, shipment.delivered, …) and runs the order journeys, which schedule, move and
+ * cancel tasks. Running them here rather than in the webhook keeps ingestion's write cost.
+ * A record that fails (an event EventBridge did not accept, a write that failed) is reported,
+ * so Lambda retries from it; every effect is idempotent, so a retried record is harmless.
  */
-async function publishOrderChanges(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
-  const { publisher } = getRuntime();
+async function handleOrderChanges(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
+  const runtime = getRuntime();
   for (const record of event.Records) {
     const change = record.dynamodb;
     if (!change?.Keys) continue;
     try {
-      const events = domainEventsForChange({
-        keys: change.Keys as Record<string, AttributeValue>,
-        ...(change.OldImage ? { oldImage: change.OldImage as Record<string, AttributeValue> } : {}),
-        ...(change.NewImage ? { newImage: change.NewImage as Record<string, AttributeValue> } : {}),
-      });
-      if (events.length) await publisher.publish(events);
+      await handleChange(
+        {
+          keys: change.Keys as Record<string, AttributeValue>,
+          ...(change.OldImage ? { oldImage: change.OldImage as Record<string, AttributeValue> } : {}),
+          ...(change.NewImage ? { newImage: change.NewImage as Record<string, AttributeValue> } : {}),
+        },
+        runtime,
+      );
     } catch (error) {
-      logger.error('order change not published', { error: error as Error, sequenceNumber: change.SequenceNumber });
+      logger.error('order change not handled', { error: error as Error, sequenceNumber: change.SequenceNumber });
       // Everything from this record on is retried; earlier records are done.
       return { batchItemFailures: [{ itemIdentifier: change.SequenceNumber ?? '' }] };
     }
@@ -30,4 +39,33 @@ async function publishOrderChanges(event: DynamoDBStreamEvent): Promise<DynamoDB
   return { batchItemFailures: [] };
 }
 
-export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>().handler(publishOrderChanges);
+async function handleChange(change: ItemChange, runtime: Runtime): Promise<void> {
+  const order = orderChangeOf(change);
+  if (!order) return;
+  const { after } = order;
+  const events = domainEventsFor(after.shopId, after, order.transitions);
+  if (events.length) await runtime.publisher.publish(events);
+  if (order.transitions.length === 0) return;
+
+  const { journeys } = engineFor(runtime);
+  const shop = await journeys.loadShop(after.shopId);
+  if (!shop) return;
+  const [profileItem, products, payHistogram] = await Promise.all([
+    after.customerId ? runtime.store.getProfile(after.shopId, after.customerId) : undefined,
+    journeys.products(after.shopId),
+    order.transitions.some((t) => t.kind === 'milestone' && t.milestone === 'created') ? journeys.payHistogram(after.shopId) : undefined,
+  ]);
+  const commands = planOrderChange({
+    shop,
+    before: order.before,
+    after,
+    transitions: order.transitions,
+    profile: profileItem && profileView(profileItem, shop),
+    products,
+    payHistogram,
+    now: runtime.clock.now(),
+  });
+  await applyJourneyCommands(commands, after, journeys);
+}
+
+export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>().handler(handleOrderChanges);

@@ -2,13 +2,13 @@ import type { Channel, ChannelName, OutgoingMessage } from '../channels/channel.
 import { sendWithFallback } from '../channels/fallback.ts';
 import type { Clock } from '../clock.ts';
 import { createUnsubscribeToken, unsubscribeUrl } from '../optout/unsubscribe-token.ts';
-import { profileView } from '../profiles/profile.ts';
+import { type Profile, profileView } from '../profiles/profile.ts';
 import type { Shop } from '../shops/shop.ts';
 import type { CarelineStore } from '../store/careline-store.ts';
 import type { MessageStore } from '../store/message-store.ts';
 import { localParts } from '../timing/send-time.ts';
 import { kindSpec, type MessageKind } from './kinds.ts';
-import { decideSend, type DeferReason, type NotSentReason } from './send-decision.ts';
+import { decideSend, type DeferReason, type NotSentReason, type SendDecision } from './send-decision.ts';
 import { renderMessage, type TemplateSource } from './templates.ts';
 
 export interface SendRequest {
@@ -20,7 +20,16 @@ export interface SendRequest {
   vars: Record<string, string>;
   variant?: string;
   firstDueAt: Date;
+  /** Checks made when the message is due (does it still apply?) and variables read then. */
+  prepare?: (context: PrepareContext) => Promise<PrepareResult>;
 }
+
+export interface PrepareContext {
+  shop: Shop;
+  profile: Profile | undefined;
+  now: Date;
+}
+export type PrepareResult = { skip: string } | { vars: Record<string, string> };
 
 export interface PipelineDeps {
   store: CarelineStore;
@@ -61,7 +70,8 @@ export async function runSendPipeline(request: SendRequest, deps: PipelineDeps):
   if (!shop) return { status: 'skipped', reason: 'no_shop' };
   const state = await deps.messages.recipientState(request.shopId, request.customerId);
   const profile = state.profile && profileView(state.profile, shop);
-  const decision = decideSend({
+  const prepared = request.prepare ? await request.prepare({ shop, profile, now }) : { vars: {} };
+  const decision: SendDecision | { action: 'skip'; reason: string } = 'skip' in prepared ? { action: 'skip', reason: prepared.skip } : decideSend({
     kind: request.kind,
     now,
     firstDueAt: request.firstDueAt,
@@ -101,7 +111,7 @@ export async function runSendPipeline(request: SendRequest, deps: PipelineDeps):
     kind: request.kind,
     locale,
     ...(request.variant ? { variant: request.variant } : {}),
-    vars: { shop_name: shop.messaging.shopName ?? shop.shopId, customer_name: profile?.firstName ?? '', ...request.vars },
+    vars: { shop_name: shop.messaging.shopName ?? shop.shopId, customer_name: profile?.firstName ?? '', ...request.vars, ...('vars' in prepared ? prepared.vars : {}) },
     overrides: (await deps.templateOverrides?.(request.shopId)) ?? [],
     maxSmsSegments: shop.messaging.maxSmsSegments,
   });

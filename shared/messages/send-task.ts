@@ -2,9 +2,25 @@ import * as z from 'zod';
 import type { TaskHandler } from '../tasks/dispatcher.ts';
 import type { ScheduleRequest } from '../tasks/task.ts';
 import { isMessageKind, kindSpec, type MessageKind } from './kinds.ts';
-import { type PipelineDeps, runSendPipeline } from './send-pipeline.ts';
+import { type PipelineDeps, type PrepareContext, type PrepareResult, runSendPipeline } from './send-pipeline.ts';
 
 export const SEND_MESSAGE_TASK = 'send_message';
+
+/**
+ * What a journey message checks and fills in when it is due, rather than when it was planned:
+ * the order may have been paid, the customer may have ordered again, the parcel moved on.
+ */
+export const journeyGuardSchema = z.object({
+  /** The order the message is about: its variables are read from it when the message is due. */
+  orderId: z.string().optional(),
+  /** Not sent once the order has reached any of these milestones. */
+  stopIf: z.array(z.string()).default([]),
+  /** Not sent if the customer has ordered after this time. */
+  orderedAfter: z.string().optional(),
+  /** Fill in today's dispatch cut-off when it can still be made. */
+  cutoff: z.boolean().default(false),
+});
+export type JourneyGuard = z.input<typeof journeyGuardSchema>;
 
 const payloadSchema = z.object({
   customerId: z.string().min(1),
@@ -12,7 +28,14 @@ const payloadSchema = z.object({
   messageKey: z.string().min(1),
   vars: z.record(z.string(), z.string()).default({}),
   variant: z.string().optional(),
+  journey: journeyGuardSchema.optional(),
 });
+
+/** Checks a journey message when it is due: a reason not to send it, or the variables it needs. */
+export type MessagePreparer = (
+  input: { shopId: string; customerId: string; kind: MessageKind; guard: z.infer<typeof journeyGuardSchema> },
+  context: PrepareContext,
+) => Promise<PrepareResult>;
 
 /** A task that sends one message through the pipeline when it is due. */
 export function sendMessageTask(input: {
@@ -23,10 +46,13 @@ export function sendMessageTask(input: {
   dueAt: Date;
   vars?: Record<string, string>;
   variant?: string;
+  journey?: JourneyGuard;
+  /** A task key of its own, for a task that sends a new message each time it is re-armed (default `msg:<messageKey>`). */
+  taskKey?: string;
 }): ScheduleRequest {
   return {
     shopId: input.shopId,
-    taskKey: `msg:${input.messageKey}`,
+    taskKey: input.taskKey ?? `msg:${input.messageKey}`,
     kind: SEND_MESSAGE_TASK,
     dueAt: input.dueAt,
     priority: kindSpec(input.kind).priority,
@@ -36,12 +62,13 @@ export function sendMessageTask(input: {
       messageKey: input.messageKey,
       vars: input.vars ?? {},
       ...(input.variant ? { variant: input.variant } : {}),
+      ...(input.journey ? { journey: input.journey } : {}),
     },
   };
 }
 
 /** Runs the send pipeline for a due message task and tells the dispatcher what became of it. */
-export function sendMessageHandler(deps: PipelineDeps): TaskHandler {
+export function sendMessageHandler(deps: PipelineDeps, prepare?: MessagePreparer): TaskHandler {
   return async (task) => {
     const parsed = payloadSchema.safeParse(task.payload);
     if (!parsed.success) return { outcome: 'failed', error: `bad payload: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}` };
@@ -55,6 +82,9 @@ export function sendMessageHandler(deps: PipelineDeps): TaskHandler {
         vars: payload.vars,
         ...(payload.variant ? { variant: payload.variant } : {}),
         firstDueAt: new Date(task.firstDueAt),
+        ...(payload.journey && prepare
+          ? { prepare: (context: PrepareContext) => prepare({ shopId: task.shopId, customerId: payload.customerId, kind: payload.kind as MessageKind, guard: payload.journey! }, context) }
+          : {}),
       },
       deps,
     );

@@ -67,6 +67,9 @@ export const orderItemSchema = z.object({
   shipments: z.record(z.string(), storedShipmentSchema),
   /** Short hashes of the webhook deliveries applied, with when they were seen (epoch seconds). */
   deliveries: z.record(z.string(), z.number()),
+  /** Set when the parcel stalled or hit an exception (ops were alerted, the customer reassured). */
+  stalledAt: z.string().optional(),
+  stallReason: z.string().optional(),
   version: z.number().int().nonnegative(),
   updatedAt: z.string(),
 });
@@ -87,6 +90,7 @@ export interface OrderRecord {
   shipments: StoredShipment[];
   checkpoints: StoredCheckpoint[];
   refunds: StoredRefund[];
+  stalled?: { at: string; reason: string };
   version: number;
   updatedAt: string;
 }

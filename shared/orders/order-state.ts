@@ -210,6 +210,7 @@ export function orderView(item: OrderItem): OrderRecord {
     shipments: Object.values(item.shipments).sort((a, b) => a.id.localeCompare(b.id)),
     checkpoints: Object.values(item.checkpoints).sort((a, b) => byTime(a, b, (c) => c.id)),
     refunds: Object.values(item.refunds).sort((a, b) => byTime(a, b, (r) => r.refundId)),
+    ...(item.stalledAt ? { stalled: { at: item.stalledAt, reason: item.stallReason ?? 'stalled' } } : {}),
     version: item.version,
     updatedAt: item.updatedAt,
   };

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { consentSchema } from '../events/canonical.ts';
 import type { Shop } from '../shops/shop.ts';
 
-export const CUSTOMER_TAGS = ['new', 'returning', 'vip'] as const;
+export const CUSTOMER_TAGS = ['new', 'returning', 'vip', 'at_risk', 'follow_up'] as const;
 export type CustomerTag = (typeof CUSTOMER_TAGS)[number];
 
 /**
@@ -38,6 +38,17 @@ export const profileItemSchema = z.object({
   /** Paid minus refunded, in minor units of `currency`. */
   totalSpentMinor: z.number().int().default(0),
   currency: z.string().optional(),
+  /** Check-in replies (1–5): their sum and count, and the newest. */
+  satisfactionSum: z.number().int().optional(),
+  satisfactionCount: z.number().int().optional(),
+  lastSatisfaction: z.number().int().optional(),
+  lastSatisfactionAt: z.string().optional(),
+  /** A low check-in score waits for staff to follow it up. */
+  followUp: z.boolean().optional(),
+  /** The active window closed without an order at this time (a newer order clears it). */
+  atRiskSince: z.string().optional(),
+  /** The last order before the window closed: an order newer than this ends the at-risk state. */
+  atRiskAfterOrderAt: z.string().optional(),
   version: z.number().int().nonnegative().default(0),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -69,11 +80,13 @@ export function profileView(item: ProfileItem, shop: Shop): Profile {
   };
 }
 
-export function computeTags(profile: Pick<ProfileItem, 'orderCount' | 'totalSpentMinor'>, shop: Shop): CustomerTag[] {
+export function computeTags(profile: Pick<ProfileItem, 'orderCount' | 'totalSpentMinor' | 'atRiskAfterOrderAt' | 'lastOrderAt' | 'followUp'>, shop: Shop): CustomerTag[] {
   const tags: CustomerTag[] = [];
   if (profile.orderCount === 1) tags.push('new');
   if (profile.orderCount >= 2) tags.push('returning');
   if (shop.vipThresholdMinor > 0 && profile.totalSpentMinor >= shop.vipThresholdMinor) tags.push('vip');
+  if (profile.atRiskAfterOrderAt && !(profile.lastOrderAt && profile.lastOrderAt > profile.atRiskAfterOrderAt)) tags.push('at_risk');
+  if (profile.followUp) tags.push('follow_up');
   return tags;
 }
 
@@ -117,3 +130,4 @@ export function applyProfileDelta(
   next.updatedAt = now.toISOString();
   return next;
 }
+

@@ -28,3 +28,52 @@ export const messagingSettingsSchema = z.object({
   preferredChannel: z.enum(['sms', 'email']).default('sms'),
 });
 export type MessagingSettings = z.infer<typeof messagingSettingsSchema>;
+
+const callWindowsDefault = [
+  { start: '11:00', end: '12:00' },
+  { start: '15:30', end: '16:30' },
+];
+
+/**
+ * A shop's journey settings: every delay, window, threshold and switch of the order-lifecycle
+ * journeys, with the defaults shops asked for. `careline shop set <shopId> journeys.<key>=<value>`.
+ */
+export const journeySettingsSchema = z.object({
+  /** Payment reminders for unpaid orders. */
+  paymentReminders: z.boolean().default(true),
+  /** Delay before the reminder to a new customer, in minutes (until the shop's own history is learned). */
+  reminderDelayNewMinutes: z.number().int().min(5).max(7 * 24 * 60).default(120),
+  /** Delay before the reminder to a returning customer, in minutes. */
+  reminderDelayReturningMinutes: z.number().int().min(5).max(7 * 24 * 60).default(180),
+  /** Learn the delays from the shop's own payments: the time by which 90% of buyers pay. */
+  learnReminderDelay: z.boolean().default(true),
+  /** Paid orders a group (new / returning customers) needs before its learned delay is used. */
+  learnAfterPaidOrders: z.number().int().min(10).max(100_000).default(50),
+  /** Local time by which a paid order still ships today ("pay before 16:00 to ship today"); unset: none. */
+  dispatchCutoff: localTime.optional(),
+  /** The platform closes unpaid orders this many hours after they were placed; unset: it never does. */
+  autoCloseHours: z.number().int().min(1).max(30 * 24).optional().default(24),
+  /** The last-chance reminder goes this many hours before the auto-close. */
+  lastChanceHoursBefore: z.number().int().min(1).max(72).default(2),
+  /** Unpaid orders from this total (minor units) also get a phone call by staff; 0: never. */
+  callFromMinor: z.number().int().min(0).default(100_000),
+  /** Local windows in which staff calls are placed. */
+  callWindows: z.array(localWindowSchema).min(1).max(6).default(callWindowsDefault),
+  /** Shipping notices, daily parcel updates, out-for-delivery and delivered notices. */
+  parcelUpdates: z.boolean().default(true),
+  /** Hours without a new checkpoint after which a parcel counts as stalled. */
+  stallAfterHours: z.number().int().min(6).max(30 * 24).default(48),
+  /** The care message with usage tips on delivery, check-ins and the review request. */
+  deliveryCare: z.boolean().default(true),
+  /** Days after delivery of the review / feedback request; 0: none. */
+  reviewAfterDays: z.number().int().min(0).max(60).default(5),
+  /** Check-in days after delivery for products without days of their own. */
+  defaultCheckInDays: z.array(z.number().int().min(1).max(365)).max(5).default([]),
+  /** A check-in reply at or below this score (1–5) is flagged for follow-up. */
+  lowSatisfactionScore: z.number().int().min(1).max(4).default(2),
+  /** Repurchase reminders go this many days before the product runs out. */
+  repurchaseLeadDays: z.number().int().min(0).max(60).default(3),
+  /** The active window after each order, in days; the light touch goes the day before it closes. 0: off. */
+  activeWindowDays: z.number().int().min(0).max(365).default(30),
+});
+export type JourneySettings = z.infer<typeof journeySettingsSchema>;

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { messagingSettingsSchema } from './settings.ts';
+import { journeySettingsSchema, messagingSettingsSchema } from './settings.ts';
 
 export const PLATFORMS = ['shopify', 'woocommerce', 'careline'] as const;
 export type Platform = (typeof PLATFORMS)[number];
@@ -40,6 +40,9 @@ export const shopSchema = z.object({
   /** Total spent, in minor units of the shop currency, from which a customer is tagged VIP. */
   vipThresholdMinor: z.number().int().nonnegative().default(200_000),
   messaging: messagingSettingsSchema.default(messagingSettingsSchema.parse({})),
+  journeys: journeySettingsSchema.default(journeySettingsSchema.parse({})),
+  /** Secrets of tracking services that call Careline for this shop (Kuaidi100 salt, AfterShip webhook secret). */
+  trackingSecrets: z.object({ kuaidi100: z.string().min(8).optional(), aftership: z.string().min(8).optional() }).default({}),
   createdAt: z.string(),
 });
 export type Shop = z.infer<typeof shopSchema>;

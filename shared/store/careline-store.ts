@@ -12,6 +12,7 @@ import { type Shop, shopSchema } from '../shops/shop.ts';
 import { AlreadyExistsError, isConditionalCheckFailed, StoreError } from './errors.ts';
 import { expressionBuilder, ItemStore } from './item-store.ts';
 import { keys } from './keys.ts';
+import { carrierToken } from '../webhooks/tracking.ts';
 
 export type { CapacityListener, StoreOptions } from './item-store.ts';
 
@@ -193,6 +194,33 @@ export class CarelineStore extends ItemStore {
     const result = await this.client.send(new GetCommand({ TableName: this.table, Key: keys.webhookCounters(shopId) }));
     const { pk: _pk, sk: _sk, ...counters } = result.Item ?? {};
     return counters as Record<string, number>;
+  }
+
+  // ── parcels ──────────────────────────────────────────────────────────────────────────
+  /** Remembers which order a tracking number belongs to (written when the order ships). */
+  async recordTracking(shopId: string, trackingNumber: string, carrier: string | undefined, orderId: string): Promise<void> {
+    await this.putItem('recordTracking', keys.tracking(shopId, trackingNumber, orderId), { orderId, ...(carrier ? { carrier } : {}) });
+  }
+
+  /**
+   * The order a parcel belongs to, by tracking number; when several orders share the number,
+   * the one whose carrier matches. Undefined when none or several match.
+   */
+  async findOrderByTracking(shopId: string, trackingNumber: string, carrier?: string): Promise<string | undefined> {
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.trackingPartition(shopId, trackingNumber) },
+        Limit: 10,
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
+    );
+    this.meter('findOrderByTracking', 'read', result.ConsumedCapacity);
+    const found = (result.Items ?? []).map((item) => ({ orderId: String(item.orderId), carrier: typeof item.carrier === 'string' ? item.carrier : undefined }));
+    if (found.length <= 1) return found[0]?.orderId;
+    const same = found.filter((f) => carrier !== undefined && carrierToken(f.carrier) === carrierToken(carrier));
+    return same.length === 1 ? same[0]!.orderId : undefined;
   }
 
   // ── orders ───────────────────────────────────────────────────────────────────────────

@@ -69,6 +69,29 @@ export const keys = {
    * which all its shops share, so an opt-out holds for all of them: not shop-scoped either.
    */
   smsOptOut: (phoneDigest: string): ItemKey => ({ pk: `OPTOUT#SMS#${phoneDigest}`, sk: 'OPTOUT' }),
+  /** A product care rule (`*` is the shop default). */
+  product: (shopId: string, sku: string): ItemKey => ({ pk: shopPrefix(shopId), sk: `PRODUCT#${sku}` }),
+  productPrefix: 'PRODUCT#',
+  /** How long the shop's buyers take to pay, by group (a histogram of counters). */
+  payHistogram: (shopId: string): ItemKey => ({ pk: shopPrefix(shopId), sk: 'PAYHIST' }),
+  /** The shop's journey counters (recovered revenue, stalls, check-in replies, …). */
+  journeyCounters: (shopId: string): ItemKey => ({ pk: shopPrefix(shopId), sk: 'COUNT#journeys' }),
+  /** Marks that a once-only effect of an order (its payment counted, its stall alerted) happened. */
+  orderMark: (shopId: string, orderId: string, mark: string): ItemKey => ({ pk: `${shopPrefix(shopId)}#O#${orderId}`, sk: `MARK#${mark}` }),
+  /** Which order a parcel belongs to, by tracking number (tracking services call with that alone). */
+  tracking: (shopId: string, trackingNumber: string, orderId: string): ItemKey => ({ pk: `${shopPrefix(shopId)}#TRK#${trackingNumber.toUpperCase()}`, sk: `O#${orderId}` }),
+  trackingPartition: (shopId: string, trackingNumber: string): string => `${shopPrefix(shopId)}#TRK#${trackingNumber.toUpperCase()}`,
+  /** A phone call staff should make about a large unpaid order. */
+  call: (shopId: string, orderId: string): ItemKey => ({ pk: `${shopPrefix(shopId)}#CALLS`, sk: `CALL#${orderId}` }),
+  callPartition: (shopId: string): string => `${shopPrefix(shopId)}#CALLS`,
+  /** One of the customer's unpaid orders (for "paid another order covering it"). */
+  unpaidOrder: (shopId: string, customerId: string, orderId: string): ItemKey => ({ pk: `${shopPrefix(shopId)}#C#${customerId}`, sk: `UNPAID#${orderId}` }),
+  unpaidPrefix: 'UNPAID#',
+  /** The newest check-in sent to a phone number, so a 1–5 reply finds it (deployment-wide, as replies are). */
+  checkIn: (phoneDigest: string): ItemKey => ({ pk: `CHECKIN#${phoneDigest}`, sk: 'CHECKIN' }),
+  /** One change of a shop setting, with its old and new value. */
+  settingsChange: (shopId: string, at: string, key: string): ItemKey => ({ pk: shopPrefix(shopId), sk: `CHANGE#${at}#${key}` }),
+  settingsChangePrefix: 'CHANGE#',
   /** Maps a hashed phone or email to the customer it belongs to (guest matching). */
   contactAlias: (shopId: string, digest: string): ItemKey => ({ pk: `${shopPrefix(shopId)}#ID#${digest}`, sk: 'ID' }),
 };

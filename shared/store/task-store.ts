@@ -77,13 +77,18 @@ export class TaskStore extends ItemStore {
     });
   }
 
-  /** Cancels a waiting task; false when there is none with that key. */
-  async cancel(shopId: string, taskKey: string, now: Date, note = 'cancelled'): Promise<boolean> {
+  /**
+   * Cancels a waiting task; false when there is none with that key. With `onlyForOrder`, only a
+   * task scheduled for that order (payload.journey.orderId): a refund of one order must not
+   * cancel a repurchase reminder a later order has since moved.
+   */
+  async cancel(shopId: string, taskKey: string, now: Date, note = 'cancelled', onlyForOrder?: string): Promise<boolean> {
     return this.#transition('cancelTask', shopId, taskKey, {
       set: { status: 'cancelled', note, updatedAt: now.toISOString(), [TABLE.ttlAttribute]: epochSeconds(now) + FINISHED_TASK_RETENTION_S },
       remove: [TABLE.dueIndex.partitionKey, TABLE.dueIndex.sortKey],
-      condition: '#status = :pending',
-      values: { ':pending': 'pending' },
+      condition: onlyForOrder === undefined ? '#status = :pending' : '#status = :pending AND #pl.#jr.#oid = :order',
+      values: { ':pending': 'pending', ...(onlyForOrder === undefined ? {} : { ':order': onlyForOrder }) },
+      ...(onlyForOrder === undefined ? {} : { names: { '#pl': 'payload', '#jr': 'journey', '#oid': 'orderId' } }),
     });
   }
 
@@ -237,9 +242,9 @@ export class TaskStore extends ItemStore {
     operation: string,
     shopId: string,
     taskKey: string,
-    change: { set: Record<string, unknown>; remove?: string[]; condition: string; values: Record<string, unknown> },
+    change: { set: Record<string, unknown>; remove?: string[]; condition: string; values: Record<string, unknown>; names?: Record<string, string> },
   ): Promise<boolean> {
-    const names: Record<string, string> = { '#status': 'status' };
+    const names: Record<string, string> = { '#status': 'status', ...change.names };
     const values: Record<string, unknown> = { ...change.values };
     const sets = Object.entries(change.set).map(([attribute, value], i) => {
       names[`#s${i}`] = attribute;

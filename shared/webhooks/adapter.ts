@@ -1,4 +1,4 @@
-import type { CustomerFacts, OrderEvent } from '../events/canonical.ts';
+import type { Checkpoint, CustomerFacts, OrderEvent } from '../events/canonical.ts';
 
 /** A webhook as it reached us: lower-case header names, the raw body bytes. */
 export interface WebhookRequest {
@@ -13,6 +13,11 @@ export interface WebhookRequest {
 /** What an adapter made of a body. Expected outcomes are values, not exceptions. */
 export type Adaptation =
   | { kind: 'events'; orderId: string; events: OrderEvent[]; customer?: CustomerFacts }
+  /**
+   * Checkpoints from a tracking service, for the parcel with this tracking number. Careline
+   * finds the order by carrier + tracking number (recorded when the order shipped).
+   */
+  | { kind: 'tracking'; carrier?: string; trackingNumber: string; checkpoints: Checkpoint[] }
   | { kind: 'ignored' }
   | { kind: 'invalid'; fields: string[] };
 
@@ -27,6 +32,13 @@ export interface PlatformAdapter {
   /** The platform's own id of this delivery (the same on every retry). */
   deliveryIdOf(request: WebhookRequest, body: unknown): string | undefined;
   adapt(topic: string, body: unknown, request: WebhookRequest): Adaptation;
+  /**
+   * Tracking services read a body of their own choosing as the acknowledgement (Kuaidi100 wants
+   * `{"result":true,"returnCode":"200","message":"成功"}`); platforms take any 2xx.
+   */
+  acknowledgement?(outcome: 'applied' | 'duplicate' | 'ignored' | 'unmatched'): Record<string, unknown>;
+  /** Parses the raw body (JSON by default; Kuaidi100 posts a form whose `param` field is JSON). */
+  parseBody?(rawBody: Buffer): unknown;
 }
 
 /** Field paths of a zod error, without the values (they may be personal data). */

@@ -5,7 +5,8 @@ import { type Shop, shopIdSchema } from '../shops/shop.ts';
 import type { CarelineStore } from '../store/careline-store.ts';
 import { createHash } from 'node:crypto';
 import type { WebhookRequest } from './adapter.ts';
-import { adapterFor } from './registry.ts';
+import { adapterFor, isTrackingSource } from './registry.ts';
+import { trackingEvents } from './tracking.ts';
 
 export const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;
 
@@ -16,7 +17,7 @@ export interface IngestDeps {
   loadShop: (shopId: string) => Promise<Shop | undefined>;
 }
 
-export type WebhookOutcome = 'applied' | 'duplicate' | 'ignored' | 'ping';
+export type WebhookOutcome = 'applied' | 'duplicate' | 'ignored' | 'unmatched' | 'ping';
 
 /** The answer to a webhook, with labels for logs and metrics (no personal data in any of it). */
 export interface IngestResult {
@@ -40,7 +41,9 @@ function contentTypeOf(request: WebhookRequest): string {
  */
 export async function ingestWebhook(request: WebhookRequest, deps: IngestDeps): Promise<IngestResult> {
   const adapter = adapterFor(request.platform);
-  if (!adapter) return rejected(404, 'unknown_platform', `Unknown platform "${request.platform.slice(0, 40)}": use shopify, woocommerce or careline.`);
+  if (!adapter) {
+    return rejected(404, 'unknown_platform', `Unknown platform "${request.platform.slice(0, 40)}": use shopify, woocommerce, careline, kuaidi100 or aftership.`);
+  }
   if (request.rawBody.length > MAX_WEBHOOK_BODY_BYTES) {
     return rejected(413, 'body_too_large', `Webhook bodies are limited to ${MAX_WEBHOOK_BODY_BYTES / 1024} KB.`);
   }
@@ -50,28 +53,40 @@ export async function ingestWebhook(request: WebhookRequest, deps: IngestDeps): 
   if (!shopIdSchema.safeParse(request.shopId).success) return rejected(404, 'unknown_shop', 'No shop with that id.');
   const shop = await deps.loadShop(request.shopId);
   if (!shop) return rejected(404, 'unknown_shop', 'No shop with that id: add it with `careline shop add`.');
-  if (request.platform !== 'careline' && shop.platform !== request.platform) {
+  const tracking = isTrackingSource(request.platform);
+  if (request.platform !== 'careline' && !tracking && shop.platform !== request.platform) {
     return rejected(404, 'wrong_platform', `Shop ${shop.shopId} is set up for ${shop.platform}; use /webhooks/${shop.platform}/${shop.shopId}.`);
   }
   if (adapter.isPing(request)) return { status: 200, outcome: 'ping', body: { ok: true, outcome: 'ping' } };
 
-  const secrets = shop.secrets.map((secret) => secret.value);
+  // Tracking services sign with their own secret (Kuaidi100's salt, AfterShip's webhook secret).
+  const trackingSecret = tracking ? shop.trackingSecrets[request.platform as 'kuaidi100' | 'aftership'] : undefined;
+  if (tracking && !trackingSecret) {
+    return rejected(401, 'bad_signature', `Shop ${shop.shopId} has no ${request.platform} secret: set it with \`careline shop set ${shop.shopId} trackingSecrets.${request.platform}=<secret>\`.`);
+  }
+  const secrets = trackingSecret ? [trackingSecret] : shop.secrets.map((secret) => secret.value);
   if (!adapter.verifySignature(request, secrets, request.receivedAt)) {
-    return rejected(401, 'bad_signature', `Missing or wrong ${adapter.signatureHeader} header for this shop's secret.`);
+    return rejected(401, 'bad_signature', `Missing or wrong signature (${adapter.signatureHeader}) for this shop's secret.`);
   }
 
   let body: unknown;
   try {
-    body = parseJsonKeepingBigIntegers(request.rawBody.toString('utf8'));
+    body = adapter.parseBody ? adapter.parseBody(request.rawBody) : parseJsonKeepingBigIntegers(request.rawBody.toString('utf8'));
   } catch {
-    return rejected(400, 'malformed_json', 'The body is not valid JSON.');
+    return rejected(400, 'malformed_json', adapter.parseBody ? 'The body could not be read (its JSON is not valid).' : 'The body is not valid JSON.');
   }
   const topic = adapter.topicOf(request, body);
   if (!topic) return rejected(400, 'missing_topic', 'The webhook topic is missing.');
   const adapted = adapter.adapt(topic, body, request);
+  const answer = (outcome: 'applied' | 'duplicate' | 'ignored' | 'unmatched', extra: Record<string, unknown> = {}): IngestResult => ({
+    status: 200,
+    outcome,
+    topic,
+    body: adapter.acknowledgement?.(outcome) ?? { ok: true, outcome, ...extra },
+  });
   if (adapted.kind === 'ignored') {
     await deps.store.countIgnoredTopic(shop.shopId, request.platform, topic);
-    return { status: 200, outcome: 'ignored', topic, body: { ok: true, outcome: 'ignored', topic } };
+    return answer('ignored', { topic });
   }
   if (adapted.kind === 'invalid') {
     return { ...rejected(422, 'schema_mismatch', `The ${topic} body does not match what Careline expects.`, adapted.fields), topic };
@@ -80,10 +95,20 @@ export async function ingestWebhook(request: WebhookRequest, deps: IngestDeps): 
   // Platforms resend a delivery with the same id; a body hash stands in when a sender gives none.
   const deliveryId =
     adapter.deliveryIdOf(request, body) ?? `sha256:${createHash('sha256').update(request.rawBody).digest('base64url')}`;
+  if (adapted.kind === 'tracking') {
+    // A parcel is matched to its order by tracking number (and carrier, when several share one).
+    const orderId = await deps.store.findOrderByTracking(shop.shopId, adapted.trackingNumber, adapted.carrier);
+    if (!orderId) {
+      await deps.store.countIgnoredTopic(shop.shopId, request.platform, 'unmatched_tracking');
+      return answer('unmatched');
+    }
+    const result = await applyDelivery(shop, { deliveryId, orderId, events: trackingEvents(orderId, adapted.checkpoints) }, deps);
+    return answer(result.outcome, { orderId: result.orderId });
+  }
   const result = await applyDelivery(
     shop,
     { deliveryId, orderId: adapted.orderId, events: adapted.events, ...(adapted.customer ? { customer: adapted.customer } : {}) },
     deps,
   );
-  return { status: 200, outcome: result.outcome, topic, body: { ok: true, outcome: result.outcome, orderId: result.orderId } };
+  return answer(result.outcome, { orderId: result.orderId });
 }

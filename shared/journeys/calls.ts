@@ -1,0 +1,29 @@
+import * as z from 'zod';
+
+export const CALL_OUTCOMES = ['paid', 'later', 'declined', 'no-answer'] as const;
+export type CallOutcome = (typeof CALL_OUTCOMES)[number];
+
+/** A phone call staff should make about a large unpaid order, listed by `careline calls`. */
+export const callSchema = z.object({
+  shopId: z.string(),
+  orderId: z.string(),
+  customerId: z.string(),
+  orderNumber: z.string().optional(),
+  /** Order total, formatted. */
+  total: z.string().optional(),
+  /** The start of the calling window it is placed in. */
+  dueAt: z.string(),
+  /** The customer's local time at dueAt, for the person calling. */
+  localDue: z.string(),
+  status: z.enum(['open', 'done', 'not_needed']),
+  outcome: z.enum(CALL_OUTCOMES).optional(),
+  note: z.string().max(500).optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Call = z.infer<typeof callSchema>;
+
+/** Outcomes after which reminding the customer to pay makes no sense any more. */
+export function outcomeStopsReminders(outcome: CallOutcome): boolean {
+  return outcome === 'paid' || outcome === 'declined';
+}

@@ -1,0 +1,310 @@
+import type { Clock } from '../clock.ts';
+import type { EventPublisher } from '../events/publisher.ts';
+import { type MessagePreparer, sendMessageTask } from '../messages/send-task.ts';
+import { formatMoney } from '../money.ts';
+import { type OrderRecord, totalMinor } from '../orders/order-record.ts';
+import { orderView } from '../orders/order-state.ts';
+import { profileView } from '../profiles/profile.ts';
+import type { Shop } from '../shops/shop.ts';
+import type { CarelineStore } from '../store/careline-store.ts';
+import type { JourneyStore, UnpaidOrder } from '../store/journey-store.ts';
+import type { MessageStore } from '../store/message-store.ts';
+import type { TaskStore } from '../store/task-store.ts';
+import type { TaskHandler } from '../tasks/dispatcher.ts';
+import { localParts } from '../timing/send-time.ts';
+import { type CallOutcome, outcomeStopsReminders } from './calls.ts';
+import { type JourneyCommand, journeyKeys, messageTaskKey } from './commands.ts';
+import { payBucket } from './pay-latency.ts';
+
+/** A payment within this long after a reminder was sent counts as revenue the reminder recovered. */
+export const ATTRIBUTION_MS = 24 * 3_600_000;
+
+export interface JourneyDeps {
+  store: CarelineStore;
+  journeys: JourneyStore;
+  tasks: TaskStore;
+  messages: MessageStore;
+  publisher: EventPublisher;
+  clock: Clock;
+  loadShop: (shopId: string) => Promise<Shop | undefined>;
+  /** Tells ops (the ops SNS topic in AWS; the log locally). */
+  alertOps: (subject: string, text: string) => Promise<void>;
+}
+
+/** Applies a planner's commands for one order. Each command is idempotent, so a redelivered change is harmless. */
+export async function applyJourneyCommands(commands: JourneyCommand[], order: OrderRecord, deps: JourneyDeps): Promise<void> {
+  const now = deps.clock.now();
+  const { shopId } = order;
+  for (const command of commands) {
+    switch (command.type) {
+      case 'schedule':
+        await deps.tasks.schedule(command.task, now, command.mode);
+        break;
+      case 'cancel':
+        await deps.tasks.cancel(shopId, command.taskKey, now, command.reason, command.onlyForOrder);
+        break;
+      case 'track_parcel':
+        await deps.store.recordTracking(shopId, command.trackingNumber, command.carrier, order.orderId);
+        break;
+      case 'open_call':
+        if (await deps.journeys.openCall(command.call)) {
+          await note(deps, shopId, command.call.customerId, `call#${order.orderId}`, now, 'call.scheduled', order.orderId, `Call about unpaid ${label(order)} placed at ${command.call.localDue}`);
+        }
+        break;
+      case 'close_call':
+        await deps.journeys.closeCall(shopId, command.orderId, { status: 'not_needed', note: command.reason }, now);
+        break;
+      case 'unpaid_add':
+        await deps.journeys.addUnpaid(shopId, command.customerId, { orderId: command.orderId, createdAt: command.createdAt, productKeys: command.productKeys });
+        break;
+      case 'unpaid_remove':
+        await deps.journeys.removeUnpaid(shopId, command.customerId, command.orderId);
+        break;
+      case 'cancel_covered':
+        await cancelCovered(command, order, deps, now);
+        break;
+      case 'payment':
+        await countPayment(command, order, deps);
+        break;
+      case 'stalled':
+        await parcelStalled(order, command.reason, command.detail, deps);
+        break;
+    }
+  }
+}
+
+/** Unpaid orders of the customer that a newly paid order covers: placed before it was paid, every product in it. */
+export function coveredOrders(unpaid: UnpaidOrder[], paid: { orderId: string; paidAt: string; productKeys: string[] }): UnpaidOrder[] {
+  return unpaid.filter(
+    (u) => u.orderId !== paid.orderId && u.createdAt <= paid.paidAt && u.productKeys.length > 0 && u.productKeys.every((key) => paid.productKeys.includes(key)),
+  );
+}
+
+async function cancelCovered(command: Extract<JourneyCommand, { type: 'cancel_covered' }>, order: OrderRecord, deps: JourneyDeps, now: Date): Promise<void> {
+  const unpaid = await deps.journeys.listUnpaid(order.shopId, command.customerId);
+  for (const covered of coveredOrders(unpaid, { orderId: command.paidOrderId, paidAt: command.paidAt, productKeys: command.productKeys })) {
+    const reason = `covered by paid order ${order.orderNumber ?? order.orderId}`;
+    await deps.tasks.cancel(order.shopId, messageTaskKey(journeyKeys.reminder(covered.orderId)), now, reason);
+    await deps.tasks.cancel(order.shopId, messageTaskKey(journeyKeys.lastChance(covered.orderId)), now, reason);
+    await deps.journeys.closeCall(order.shopId, covered.orderId, { status: 'not_needed', note: reason }, now);
+    await deps.journeys.removeUnpaid(order.shopId, command.customerId, covered.orderId);
+    await note(deps, order.shopId, command.customerId, `covered#${covered.orderId}`, now, 'journey.reminders_stopped', covered.orderId, `Payment reminders for order ${covered.orderId} stopped: ${reason}`);
+  }
+}
+
+async function countPayment(command: Extract<JourneyCommand, { type: 'payment' }>, order: OrderRecord, deps: JourneyDeps): Promise<void> {
+  const paidAt = Date.parse(command.paidAt);
+  const reminders = await Promise.all(command.reminderKeys.map((key) => deps.messages.getMessage(order.shopId, command.customerId, key)));
+  // The reminder that was sent last before the payment, within the attribution window.
+  const recovering = reminders
+    .filter((entry) => entry?.status === 'sent' && Date.parse(entry.at) <= paidAt && paidAt - Date.parse(entry.at) <= ATTRIBUTION_MS)
+    .sort((a, b) => b!.at.localeCompare(a!.at))[0];
+  const counters: Record<string, number> = { [`paidOrders_${command.group}`]: 1, [`paidMinutes_${command.group}`]: Math.round(command.minutesToPay) };
+  if (recovering) Object.assign(counters, { recoveredOrders: 1, [`recoveredMinor_${command.currency}`]: command.amountMinor });
+  const counted = await deps.journeys.countPaymentOnce({ shopId: order.shopId, orderId: order.orderId, group: command.group, bucket: payBucket(command.minutesToPay), counters });
+  if (counted && recovering) {
+    await note(
+      deps,
+      order.shopId,
+      command.customerId,
+      `recovered#${order.orderId}`,
+      new Date(paidAt),
+      'payment.recovered',
+      order.orderId,
+      `${label(order)} paid ${formatMoney(command.amountMinor, command.currency)} after the ${recovering.kind.replaceAll('_', ' ')} (recovered revenue)`,
+    );
+  }
+}
+
+/**
+ * A parcel stalled (no checkpoint for the shop's time) or hit an exception: once per order, the
+ * order is flagged, ops are alerted, `order.shipment_stalled` is published, and the customer
+ * gets a reassuring message.
+ */
+export async function parcelStalled(order: OrderRecord, reason: 'exception' | 'no_checkpoint', detail: string, deps: JourneyDeps): Promise<boolean> {
+  const now = deps.clock.now();
+  const first = await deps.journeys.countOnce(order.shopId, order.orderId, 'stalled', { [`stalled_${reason}`]: 1 });
+  if (!first) return false;
+  await deps.journeys.flagStalled(order.shopId, order.orderId, `${reason}: ${detail}`, now);
+  const shipment = order.shipments.at(-1);
+  await deps.publisher.publish([
+    {
+      eventId: `${order.shopId}#${order.orderId}#stalled`,
+      type: 'order.shipment_stalled',
+      at: now.toISOString(),
+      shopId: order.shopId,
+      orderId: order.orderId,
+      ...(order.customerId ? { customerId: order.customerId } : {}),
+      status: order.status,
+      detail: { reason, detail, ...(shipment ? { shipment } : {}) },
+    },
+  ]);
+  await deps.alertOps(
+    `Careline: parcel stalled for ${label(order)} (shop ${order.shopId})`,
+    `${label(order)} of shop ${order.shopId}: ${reason === 'exception' ? 'the carrier reported an exception' : 'no checkpoint for a while'} (${detail}).\n` +
+      `${shipment ? `Parcel: ${[shipment.carrier, shipment.trackingNumber].filter(Boolean).join(' ')}\n` : ''}` +
+      `The customer has been sent a reassuring message. See it with: careline order ${order.shopId} ${order.orderId}`,
+  );
+  if (order.customerId) {
+    await deps.tasks.schedule(
+      sendMessageTask({
+        shopId: order.shopId,
+        customerId: order.customerId,
+        kind: 'shipment_delay',
+        messageKey: journeyKeys.shipmentDelay(order.orderId, 'stalled'),
+        dueAt: now,
+        journey: { orderId: order.orderId, stopIf: ['delivered', 'cancelled', 'closed', 'refunded'] },
+      }),
+      now,
+    );
+    await note(deps, order.shopId, order.customerId, `stalled#${order.orderId}`, now, 'shipment.stalled', order.orderId, `Parcel for ${label(order).toLowerCase()} stalled (${reason.replace('_', ' ')}): ops alerted`);
+  }
+  return true;
+}
+
+/** Variables and checks of journey messages, read when the message is due. */
+export function journeyPreparer(deps: Pick<JourneyDeps, 'store'>): MessagePreparer {
+  return async ({ shopId, guard }, { shop, profile, now }) => {
+    let order: OrderRecord | undefined;
+    if (guard.orderId) {
+      const item = await deps.store.getOrder(shopId, guard.orderId);
+      if (!item) return { skip: 'order_missing' };
+      order = orderView(item);
+      const stopped = guard.stopIf.find((milestone) => order!.milestones[milestone as keyof OrderRecord['milestones']]);
+      if (stopped) return { skip: `order_${stopped}` };
+    }
+    if (guard.orderedAfter && profile?.lastOrderAt && profile.lastOrderAt > guard.orderedAfter) return { skip: 'ordered_again' };
+    const vars: Record<string, string> = order ? orderVars(order, profile?.locale ?? shop.locale) : {};
+    if (guard.cutoff) vars.cutoff_time = reachableCutoff(shop, profile?.timezone ?? shop.timezone, now);
+    return { vars };
+  };
+}
+
+/** The dispatch cut-off when it can still be made today in the customer's zone, else empty. */
+export function reachableCutoff(shop: Shop, zone: string, now: Date): string {
+  const cutoff = shop.journeys.dispatchCutoff;
+  if (!cutoff) return '';
+  return localParts(now, zone).time < cutoff ? cutoff : '';
+}
+
+export function orderVars(order: OrderRecord, locale: string): Record<string, string> {
+  const shipment = order.shipments.at(-1);
+  const checkpoint = order.checkpoints.at(-1);
+  const total = totalMinor(order);
+  return {
+    order_number: order.orderNumber ?? '',
+    order_total: total !== undefined && order.currency ? formatMoney(total, order.currency, locale) : '',
+    item_titles: order.lineItems.map((item) => item.title).join(locale.startsWith('zh') ? '、' : ', ').slice(0, 80),
+    carrier: shipment?.carrier ?? '',
+    tracking_number: shipment?.trackingNumber ?? '',
+    tracking_url: shipment?.trackingUrl ?? '',
+    parcel_location: checkpoint?.location ?? '',
+    parcel_status: checkpoint?.message ?? '',
+  };
+}
+
+/** Journey tasks that are not messages: the stall check and the at-risk check. */
+export function journeyTaskHandlers(deps: JourneyDeps): Record<string, TaskHandler> {
+  return {
+    stall_check: async (task) => {
+      const orderId = String(task.payload.orderId ?? '');
+      const item = await deps.store.getOrder(task.shopId, orderId);
+      if (!item) return { outcome: 'done', note: 'order missing' };
+      const order = orderView(item);
+      if (order.milestones.delivered || order.milestones.cancelled || order.milestones.refunded || order.milestones.closed) return { outcome: 'done', note: 'no longer applies' };
+      const shop = await deps.loadShop(task.shopId);
+      const hours = shop?.journeys.stallAfterHours ?? 48;
+      const last = [order.milestones.shipped, order.milestones.out_for_delivery, ...order.checkpoints.map((c) => c.at)].filter(Boolean).sort().at(-1);
+      if (last && last > String(task.payload.lastActivityAt ?? '')) return { outcome: 'done', note: 'parcel moved on' };
+      const stalled = await parcelStalled(order, 'no_checkpoint', `no checkpoint for ${hours} h`, deps);
+      return { outcome: 'done', note: stalled ? 'stalled: ops alerted' : 'stalled (already flagged)' };
+    },
+    at_risk_check: async (task) => {
+      const customerId = String(task.payload.customerId ?? '');
+      const lastOrderAt = String(task.payload.lastOrderAt ?? '');
+      const marked = await deps.journeys.markAtRisk(task.shopId, customerId, lastOrderAt, deps.clock.now());
+      if (marked) {
+        await note(deps, task.shopId, customerId, `at-risk#${lastOrderAt}`, deps.clock.now(), 'customer.at_risk', '', 'Active window closed without a new order: tagged at-risk');
+        await deps.journeys.addCounters(task.shopId, { atRiskCustomers: 1 });
+      }
+      return { outcome: 'done', note: marked ? 'tagged at-risk' : 'ordered again' };
+    },
+  };
+}
+
+/** After a check-in goes out by SMS, a 1–5 reply from that number is taken as its answer. */
+export async function rememberCheckIn(deps: Pick<JourneyDeps, 'store' | 'journeys' | 'loadShop' | 'clock'>, task: { shopId: string; payload: Record<string, unknown> }): Promise<void> {
+  const customerId = String(task.payload.customerId);
+  const [shop, profile] = await Promise.all([deps.loadShop(task.shopId), deps.store.getProfile(task.shopId, customerId)]);
+  if (!shop || !profile?.phone) return;
+  const journey = task.payload.journey as { orderId?: string } | undefined;
+  await deps.journeys.putCheckIn(
+    profileView(profile, shop).phone!,
+    { shopId: task.shopId, customerId, orderId: journey?.orderId ?? '', messageKey: String(task.payload.messageKey), sentAt: deps.clock.now().toISOString() },
+    deps.clock.now(),
+  );
+}
+
+const DIGITS: Record<string, number> = { '1': 1, '2': 2, '3': 3, '4': 4, '5': 5, '１': 1, '２': 2, '３': 3, '４': 4, '５': 5 };
+
+/** A one-digit reply 1–5 (half- or full-width, with a little punctuation around it), else undefined. */
+export function satisfactionScore(body: string): number | undefined {
+  const trimmed = body.trim().replace(/^[\s"'“”「」(（]+|[\s"'“”「」)）.。!！~～分星]+$/gu, '');
+  return DIGITS[trimmed];
+}
+
+export type CheckInReplyResult = { action: 'ignored' } | { action: 'recorded'; score: number; low: boolean };
+
+/** Records a 1–5 reply to the newest check-in sent to the number within the reply window. */
+export async function recordCheckInReply(phoneE164: string, body: string, deps: Pick<JourneyDeps, 'store' | 'journeys' | 'loadShop' | 'clock'>): Promise<CheckInReplyResult> {
+  const score = satisfactionScore(body);
+  if (score === undefined) return { action: 'ignored' };
+  const now = deps.clock.now();
+  const checkIn = await deps.journeys.findCheckIn(phoneE164, now);
+  if (!checkIn) return { action: 'ignored' };
+  const shop = await deps.loadShop(checkIn.shopId);
+  const low = score <= (shop?.journeys.lowSatisfactionScore ?? 2);
+  if (!(await deps.journeys.recordSatisfaction(checkIn.shopId, checkIn.customerId, score, low, now))) return { action: 'ignored' };
+  await deps.journeys.addCounters(checkIn.shopId, { checkInReplies: 1, satisfactionSum: score, ...(low ? { lowSatisfaction: 1 } : {}) });
+  await note(
+    deps,
+    checkIn.shopId,
+    checkIn.customerId,
+    `reply#${checkIn.messageKey}#${now.toISOString()}`,
+    now,
+    'check_in.reply',
+    checkIn.orderId,
+    `Check-in reply: ${score}/5${low ? ' — low, flagged for follow-up' : ''}`,
+  );
+  return { action: 'recorded', score, low };
+}
+
+/** Records a staff call's outcome; `paid` and `declined` stop the order's payment reminders. */
+export async function recordCallOutcome(
+  shopId: string,
+  orderId: string,
+  outcome: CallOutcome,
+  note_: string | undefined,
+  deps: Pick<JourneyDeps, 'store' | 'journeys' | 'tasks' | 'clock'>,
+): Promise<{ closed: boolean; remindersStopped: boolean }> {
+  const now = deps.clock.now();
+  const call = await deps.journeys.getCall(shopId, orderId);
+  if (!call) return { closed: false, remindersStopped: false };
+  const closed = await deps.journeys.closeCall(shopId, orderId, { status: 'done', outcome, ...(note_ ? { note: note_ } : {}) }, now);
+  if (!closed) return { closed: false, remindersStopped: false };
+  const stop = outcomeStopsReminders(outcome);
+  if (stop) {
+    await deps.tasks.cancel(shopId, messageTaskKey(journeyKeys.reminder(orderId)), now, `call outcome: ${outcome}`);
+    await deps.tasks.cancel(shopId, messageTaskKey(journeyKeys.lastChance(orderId)), now, `call outcome: ${outcome}`);
+  }
+  await note(deps, shopId, call.customerId, `call-outcome#${orderId}`, now, 'call.done', orderId, `Call about order ${call.orderNumber ?? orderId}: ${outcome}${note_ ? ` (${note_.slice(0, 80)})` : ''}${stop ? '; payment reminders stopped' : ''}`);
+  return { closed: true, remindersStopped: stop };
+}
+
+function label(order: OrderRecord): string {
+  return `Order ${order.orderNumber ?? order.orderId}`;
+}
+
+async function note(deps: Pick<JourneyDeps, 'store'>, shopId: string, customerId: string, entryId: string, at: Date, type: string, orderId: string, summary: string): Promise<void> {
+  await deps.store.applyTimelineChanges(shopId, customerId, { put: [{ entryId, at: at.toISOString(), type, summary, orderId }], remove: [] });
+}

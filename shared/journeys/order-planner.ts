@@ -1,0 +1,380 @@
+import type { MessageKind } from '../messages/kinds.ts';
+import { type JourneyGuard, sendMessageTask } from '../messages/send-task.ts';
+import { formatMoney } from '../money.ts';
+import { type Milestone, type OrderRecord, type StoredCheckpoint, totalMinor } from '../orders/order-record.ts';
+import type { Transition } from '../orders/order-state.ts';
+import type { Profile } from '../profiles/profile.ts';
+import type { Shop } from '../shops/shop.ts';
+import { localParts, nextSendableTime, NO_QUIET_HOURS } from '../timing/send-time.ts';
+import { kindSpec } from '../messages/kinds.ts';
+import type { Call } from './calls.ts';
+import { type JourneyCommand, journeyKeys, messageTaskKey, ORDER_ENDED } from './commands.ts';
+import { type PayGroup, type PayHistogram, payQuantileMinutes } from './pay-latency.ts';
+import { type ProductRule, productKeyOf, ruleFor } from './products.ts';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/** The care message follows the delivered notice by this long, so the two do not arrive together. */
+export const CARE_AFTER_DELIVERY_MS = 2 * HOUR;
+/** Task kinds of journey tasks that are not messages. */
+export const STALL_CHECK_TASK = 'stall_check';
+export const AT_RISK_TASK = 'at_risk_check';
+
+export interface OrderJourneyInput {
+  shop: Shop;
+  before: OrderRecord | undefined;
+  after: OrderRecord;
+  transitions: Transition[];
+  /** The customer's profile as it is now (after this change). */
+  profile: Profile | undefined;
+  /** The shop's product care rules by SKU / `product:<id>` / `*`. */
+  products: ReadonlyMap<string, ProductRule>;
+  payHistogram: PayHistogram | undefined;
+  now: Date;
+}
+
+/**
+ * The order-lifecycle journeys for one change of one order: a pure function from what changed
+ * (and the order, profile, settings, product rules, now) to commands. Payment reminders, the
+ * staff call, the last-chance reminder; shipping notice, daily parcel updates, stalls; delivery
+ * care, check-ins, review request, repurchase reminders; the 30-day touch; and cancelling what
+ * no longer applies after a payment, cancellation or refund.
+ */
+export function planOrderChange(input: OrderJourneyInput): JourneyCommand[] {
+  const { after, shop } = input;
+  const commands: JourneyCommand[] = [];
+  for (const shipment of after.shipments) {
+    if (shipment.trackingNumber && !input.before?.shipments.some((known) => known.trackingNumber === shipment.trackingNumber)) {
+      commands.push({ type: 'track_parcel', trackingNumber: shipment.trackingNumber, ...(shipment.carrier ? { carrier: shipment.carrier } : {}) });
+    }
+  }
+  const customerId = after.customerId;
+  if (!customerId) return commands; // nobody to write to (yet): an order tied to its customer later replays below
+
+  // An order that learned its customer late brings everything it already reached along.
+  const transitions = input.transitions.some((t) => t.kind === 'customer_attached') ? allTransitionsOf(after) : input.transitions;
+  const reached = new Map<Milestone, string>();
+  for (const t of transitions) if (t.kind === 'milestone') reached.set(t.milestone, t.at);
+  const ctx: Ctx = { ...input, customerId, zone: input.profile?.timezone ?? shop.timezone, commands };
+
+  if (reached.has('created')) planCreated(ctx, reached.get('created')!);
+  if (reached.has('paid')) planPaid(ctx, reached.get('paid')!);
+  if (reached.has('shipped')) planShipped(ctx, reached.get('shipped')!);
+  const checkpoints = transitions.flatMap((t) => (t.kind === 'checkpoint' ? [t.checkpoint] : []));
+  if (checkpoints.length) planCheckpoints(ctx, checkpoints);
+  if (reached.has('out_for_delivery') && !after.milestones.delivered) planOutForDelivery(ctx);
+  if (reached.has('delivered')) planDelivered(ctx, reached.get('delivered')!);
+  const refunds = transitions.flatMap((t) => (t.kind === 'refund' ? [t.refund] : []));
+  for (const refund of refunds) planItemRefund(ctx, refund.lineItems.map((line) => line.lineItemId));
+  const ended = ORDER_ENDED.find((milestone) => reached.has(milestone));
+  if (ended) planEnded(ctx, ended);
+  return commands;
+}
+
+interface Ctx extends OrderJourneyInput {
+  customerId: string;
+  zone: string;
+  commands: JourneyCommand[];
+}
+
+function message(
+  ctx: Ctx,
+  kind: MessageKind,
+  messageKey: string,
+  dueAt: Date,
+  options: { vars?: Record<string, string>; variant?: string; guard?: Omit<JourneyGuard, 'orderId'>; forOrder?: boolean; mode?: 'keep' | 'move'; taskKey?: string } = {},
+): void {
+  const forOrder = options.forOrder ?? true;
+  const journey: JourneyGuard = { ...(forOrder ? { orderId: ctx.after.orderId } : {}), stopIf: [...ORDER_ENDED], ...options.guard };
+  ctx.commands.push({
+    type: 'schedule',
+    mode: options.mode ?? 'keep',
+    task: sendMessageTask({
+      shopId: ctx.shop.shopId,
+      customerId: ctx.customerId,
+      kind,
+      messageKey,
+      dueAt,
+      ...(options.vars ? { vars: options.vars } : {}),
+      ...(options.variant ? { variant: options.variant } : {}),
+      journey,
+      ...(options.taskKey ? { taskKey: options.taskKey } : {}),
+    }),
+  });
+}
+
+function cancel(ctx: Ctx, messageKeyOrTaskKey: string, reason: string, options: { isTask?: boolean; onlyForOrder?: string } = {}): void {
+  ctx.commands.push({
+    type: 'cancel',
+    taskKey: options.isTask ? messageKeyOrTaskKey : messageTaskKey(messageKeyOrTaskKey),
+    reason,
+    ...(options.onlyForOrder ? { onlyForOrder: options.onlyForOrder } : {}),
+  });
+}
+
+/** New to the shop with this order, or returning. */
+export function payGroupOf(profile: Profile | undefined, order: OrderRecord): PayGroup {
+  if (!profile || profile.orderCount <= 1) return 'new';
+  const created = order.milestones.created;
+  return created && profile.firstOrderAt && profile.firstOrderAt >= created ? 'new' : 'returning';
+}
+
+/** How long after an order is placed its payment reminder goes: learned (p90) once there is history, else the shop's setting. */
+export function reminderDelayMinutes(shop: Shop, group: PayGroup, histogram: PayHistogram | undefined): { minutes: number; learned: boolean } {
+  const j = shop.journeys;
+  const configured = group === 'new' ? j.reminderDelayNewMinutes : j.reminderDelayReturningMinutes;
+  const learned = j.learnReminderDelay && histogram ? payQuantileMinutes(histogram[group], 0.9, j.learnAfterPaidOrders) : undefined;
+  return learned !== undefined ? { minutes: learned, learned: true } : { minutes: configured, learned: false };
+}
+
+function productKeys(order: OrderRecord): string[] {
+  return [...new Set(order.lineItems.map(productKeyOf))];
+}
+
+function planCreated(ctx: Ctx, createdAt: string): void {
+  const { after, shop, profile } = ctx;
+  const j = shop.journeys;
+  const created = new Date(createdAt);
+  const open = !after.milestones.paid && !ORDER_ENDED.some((m) => after.milestones[m]);
+  if (open && j.paymentReminders) {
+    const group = payGroupOf(profile, after);
+    const delay = reminderDelayMinutes(shop, group, ctx.payHistogram);
+    const firstAt = new Date(created.getTime() + delay.minutes * MINUTE);
+    const stopIf = ['paid', ...ORDER_ENDED];
+    message(ctx, 'payment_reminder', journeyKeys.reminder(after.orderId), firstAt, { variant: group, guard: { stopIf, cutoff: true } });
+    if (j.autoCloseHours) {
+      const lastAt = new Date(created.getTime() + (j.autoCloseHours - j.lastChanceHoursBefore) * HOUR);
+      // Only worth a second message when it comes well after the first.
+      if (lastAt.getTime() - firstAt.getTime() >= 2 * HOUR) message(ctx, 'payment_last_chance', journeyKeys.lastChance(after.orderId), lastAt, { guard: { stopIf } });
+    }
+    const total = totalMinor(after);
+    if (j.callFromMinor > 0 && total !== undefined && total >= j.callFromMinor) {
+      const dueAt = nextSendableTime(firstAt, { zone: ctx.zone, quietHours: NO_QUIET_HOURS, windows: j.callWindows });
+      const local = localParts(dueAt, ctx.zone);
+      const call: Call = {
+        shopId: shop.shopId,
+        orderId: after.orderId,
+        customerId: ctx.customerId,
+        ...(after.orderNumber ? { orderNumber: after.orderNumber } : {}),
+        ...(after.currency ? { total: formatMoney(total, after.currency) } : {}),
+        dueAt: dueAt.toISOString(),
+        localDue: `${local.date} ${local.time} ${ctx.zone}`,
+        status: 'open',
+        createdAt: ctx.now.toISOString(),
+        updatedAt: ctx.now.toISOString(),
+      };
+      ctx.commands.push({ type: 'open_call', call });
+    }
+    ctx.commands.push({ type: 'unpaid_add', customerId: ctx.customerId, orderId: after.orderId, createdAt, productKeys: productKeys(after) });
+  }
+  // The active window: one per customer, at the newest order + (window − 1) days; a newer order moves it.
+  const newest = !profile?.lastOrderAt || createdAt >= profile.lastOrderAt;
+  if (j.activeWindowDays > 0 && newest && !ORDER_ENDED.some((m) => after.milestones[m])) {
+    const touchAt = new Date(created.getTime() + (j.activeWindowDays - 1) * DAY);
+    // One task per customer, moved by every newer order; each window's touch is a message of its own.
+    message(ctx, 'active_window_touch', `${journeyKeys.activeTouch(ctx.customerId)}:${createdAt.slice(0, 10)}`, touchAt, {
+      forOrder: false,
+      mode: 'move',
+      taskKey: messageTaskKey(journeyKeys.activeTouch(ctx.customerId)),
+      vars: { product_title: after.lineItems[0]?.title ?? '' },
+      guard: { stopIf: [], orderedAfter: createdAt },
+    });
+    ctx.commands.push({
+      type: 'schedule',
+      mode: 'move',
+      task: {
+        shopId: shop.shopId,
+        taskKey: journeyKeys.atRiskCheck(ctx.customerId),
+        kind: AT_RISK_TASK,
+        dueAt: new Date(created.getTime() + j.activeWindowDays * DAY),
+        payload: { customerId: ctx.customerId, lastOrderAt: createdAt },
+      },
+    });
+  }
+}
+
+function stopPaymentReminders(ctx: Ctx, reason: string): void {
+  cancel(ctx, journeyKeys.reminder(ctx.after.orderId), reason);
+  cancel(ctx, journeyKeys.lastChance(ctx.after.orderId), reason);
+  ctx.commands.push({ type: 'close_call', orderId: ctx.after.orderId, reason });
+  ctx.commands.push({ type: 'unpaid_remove', customerId: ctx.customerId, orderId: ctx.after.orderId });
+}
+
+function planPaid(ctx: Ctx, paidAt: string): void {
+  const { after } = ctx;
+  stopPaymentReminders(ctx, 'paid');
+  ctx.commands.push({ type: 'cancel_covered', customerId: ctx.customerId, paidOrderId: after.orderId, paidAt, productKeys: productKeys(after) });
+  const created = after.milestones.created;
+  const total = totalMinor(after);
+  if (created && total !== undefined && after.currency) {
+    ctx.commands.push({
+      type: 'payment',
+      customerId: ctx.customerId,
+      group: payGroupOf(ctx.profile, after),
+      minutesToPay: Math.max(0, (Date.parse(paidAt) - Date.parse(created)) / MINUTE),
+      paidAt,
+      amountMinor: total,
+      currency: after.currency,
+      reminderKeys: [journeyKeys.reminder(after.orderId), journeyKeys.lastChance(after.orderId)],
+    });
+  }
+  // Buying a product again moves its repurchase reminder; the delivery will set it precisely.
+  planRepurchase(ctx, new Date(paidAt));
+}
+
+function planShipped(ctx: Ctx, shippedAt: string): void {
+  const j = ctx.shop.journeys;
+  if (!j.parcelUpdates) return;
+  const { after } = ctx;
+  if (!after.milestones.delivered) {
+    message(ctx, 'order_shipped', journeyKeys.shipped(after.orderId), maxDate(new Date(shippedAt), ctx.now), { guard: { stopIf: ['delivered', ...ORDER_ENDED] } });
+  }
+  scheduleStallCheck(ctx);
+}
+
+function newestActivity(order: OrderRecord): string | undefined {
+  const times = [order.milestones.shipped, order.milestones.out_for_delivery, ...order.checkpoints.map((c) => c.at)].filter((t): t is string => !!t);
+  return times.sort().at(-1);
+}
+
+function scheduleStallCheck(ctx: Ctx): void {
+  const { after } = ctx;
+  if (after.milestones.delivered || ORDER_ENDED.some((m) => after.milestones[m])) return;
+  const last = newestActivity(after);
+  if (!last) return;
+  ctx.commands.push({
+    type: 'schedule',
+    mode: 'move',
+    task: {
+      shopId: ctx.shop.shopId,
+      taskKey: journeyKeys.stallCheck(after.orderId),
+      kind: STALL_CHECK_TASK,
+      dueAt: maxDate(new Date(Date.parse(last) + ctx.shop.journeys.stallAfterHours * HOUR), ctx.now),
+      payload: { orderId: after.orderId, lastActivityAt: last },
+    },
+  });
+}
+
+function planCheckpoints(ctx: Ctx, checkpoints: StoredCheckpoint[]): void {
+  const { after } = ctx;
+  const j = ctx.shop.journeys;
+  const exception = checkpoints.find((c) => c.status === 'exception');
+  if (exception) {
+    ctx.commands.push({ type: 'stalled', reason: 'exception', detail: exception.message ?? exception.location ?? 'exception', at: exception.at });
+  }
+  scheduleStallCheck(ctx);
+  if (!j.parcelUpdates || after.milestones.out_for_delivery || after.milestones.delivered) return;
+  const news = checkpoints.filter((c) => c.status === 'in_transit' || c.status === 'info').sort((a, b) => a.at.localeCompare(b.at)).at(-1);
+  if (!news) return;
+  // At most one update a day, in the morning window after the news, and only because of news.
+  const window = kindSpec('parcel_update').windows ?? [];
+  const sendAt = nextSendableTime(maxDate(new Date(news.at), ctx.now), { zone: ctx.zone, quietHours: NO_QUIET_HOURS, windows: [...window] });
+  const localDate = localParts(sendAt, ctx.zone).date;
+  message(ctx, 'parcel_update', journeyKeys.parcelUpdate(after.orderId, localDate), sendAt, { guard: { stopIf: ['out_for_delivery', 'delivered', ...ORDER_ENDED] } });
+}
+
+function planOutForDelivery(ctx: Ctx): void {
+  if (!ctx.shop.journeys.parcelUpdates) return;
+  message(ctx, 'out_for_delivery', journeyKeys.outForDelivery(ctx.after.orderId), maxDate(new Date(ctx.after.milestones.out_for_delivery!), ctx.now), {
+    guard: { stopIf: ['delivered', ...ORDER_ENDED] },
+  });
+}
+
+function planDelivered(ctx: Ctx, deliveredAt: string): void {
+  const { after, shop } = ctx;
+  const j = shop.journeys;
+  const delivered = new Date(deliveredAt);
+  cancel(ctx, journeyKeys.stallCheck(after.orderId), 'delivered', { isTask: true });
+  if (j.parcelUpdates) message(ctx, 'delivered', journeyKeys.delivered(after.orderId), maxDate(delivered, ctx.now));
+  if (j.deliveryCare) {
+    const rules = after.lineItems.map((item) => ({ item, rule: ruleFor(item, ctx.products) }));
+    const tips = [...new Set(rules.flatMap(({ rule }) => (rule?.usageTips ? [rule.usageTips] : [])))];
+    const titles = after.lineItems.map((item) => item.title);
+    message(ctx, 'delivery_care', journeyKeys.deliveryCare(after.orderId), new Date(delivered.getTime() + CARE_AFTER_DELIVERY_MS), {
+      vars: { usage_tips: tips.join('；').slice(0, 300), product_title: titles[0] ?? '' },
+    });
+    if (j.reviewAfterDays > 0) {
+      message(ctx, 'review_request', journeyKeys.review(after.orderId), new Date(delivered.getTime() + j.reviewAfterDays * DAY), { vars: { product_title: titles[0] ?? '' } });
+    }
+    for (const [day, products] of checkInDays(rules, j.defaultCheckInDays)) {
+      message(ctx, 'check_in', journeyKeys.checkIn(after.orderId, day), new Date(delivered.getTime() + day * DAY), {
+        vars: { product_title: products.join('、').slice(0, 60), check_in_day: String(day) },
+      });
+    }
+  }
+  planRepurchase(ctx, delivered);
+}
+
+/** Check-in days of the order's products (one check-in per day for the whole order), else the shop's default days. */
+function checkInDays(rules: { item: { title: string }; rule: ProductRule | undefined }[], defaults: number[]): Map<number, string[]> {
+  const days = new Map<number, string[]>();
+  for (const { item, rule } of rules) {
+    for (const day of rule?.checkInDays.length ? rule.checkInDays : defaults) {
+      const titles = days.get(day) ?? [];
+      if (!titles.includes(item.title)) titles.push(item.title);
+      days.set(day, titles);
+    }
+  }
+  return new Map([...days].sort(([a], [b]) => a - b));
+}
+
+/** Repurchase reminders at `from` + cycle × quantity − lead days, one per product per customer. */
+function planRepurchase(ctx: Ctx, from: Date): void {
+  const { after, shop } = ctx;
+  const refunded = refundedQuantities(after);
+  for (const item of after.lineItems) {
+    const rule = ruleFor(item, ctx.products);
+    const quantity = item.quantity - (refunded.get(item.lineItemId) ?? 0);
+    if (!rule?.repurchaseCycleDays || quantity <= 0) continue;
+    const dueAt = new Date(from.getTime() + (rule.repurchaseCycleDays * quantity - shop.journeys.repurchaseLeadDays) * DAY);
+    // One task per customer and product, moved by every new purchase of it; each purchase's reminder is a message of its own.
+    message(ctx, 'repurchase_reminder', `${journeyKeys.repurchase(ctx.customerId, productKeyOf(item))}:${after.orderId}`, maxDate(dueAt, ctx.now), {
+      mode: 'move',
+      taskKey: messageTaskKey(journeyKeys.repurchase(ctx.customerId, productKeyOf(item))),
+      vars: { product_title: item.title },
+      guard: { stopIf: ['cancelled', 'refunded'] },
+    });
+  }
+}
+
+function refundedQuantities(order: OrderRecord): Map<string, number> {
+  const quantities = new Map<string, number>();
+  for (const refund of order.refunds) for (const line of refund.lineItems) quantities.set(line.lineItemId, (quantities.get(line.lineItemId) ?? 0) + line.quantity);
+  return quantities;
+}
+
+function planItemRefund(ctx: Ctx, lineItemIds: string[]): void {
+  const refunded = refundedQuantities(ctx.after);
+  for (const item of ctx.after.lineItems) {
+    if (!lineItemIds.includes(item.lineItemId) || (refunded.get(item.lineItemId) ?? 0) < item.quantity) continue;
+    cancel(ctx, journeyKeys.repurchase(ctx.customerId, productKeyOf(item)), 'item refunded', { onlyForOrder: ctx.after.orderId });
+  }
+}
+
+/** Cancelled, closed or fully refunded: every pending task of this order that no longer makes sense. */
+function planEnded(ctx: Ctx, milestone: Milestone): void {
+  const { after } = ctx;
+  const reason = `order ${milestone}`;
+  stopPaymentReminders(ctx, reason);
+  for (const key of [journeyKeys.shipped(after.orderId), journeyKeys.outForDelivery(after.orderId), journeyKeys.delivered(after.orderId), journeyKeys.deliveryCare(after.orderId), journeyKeys.review(after.orderId)]) {
+    cancel(ctx, key, reason);
+  }
+  cancel(ctx, journeyKeys.stallCheck(after.orderId), reason, { isTask: true });
+  const days = new Set([...ctx.shop.journeys.defaultCheckInDays, ...after.lineItems.flatMap((item) => ruleFor(item, ctx.products)?.checkInDays ?? [])]);
+  for (const day of days) cancel(ctx, journeyKeys.checkIn(after.orderId, day), reason);
+  for (const item of after.lineItems) cancel(ctx, journeyKeys.repurchase(ctx.customerId, productKeyOf(item)), reason, { onlyForOrder: after.orderId });
+  // Parcel updates are keyed by day; their guard stops any that is still waiting.
+}
+
+function allTransitionsOf(order: OrderRecord): Transition[] {
+  return [
+    ...Object.entries(order.milestones).map(([milestone, at]) => ({ kind: 'milestone', milestone, at }) as Transition),
+    ...order.checkpoints.map((checkpoint): Transition => ({ kind: 'checkpoint', checkpoint })),
+  ];
+}
+
+function maxDate(a: Date, b: Date): Date {
+  return a > b ? a : b;
+}

@@ -1,0 +1,39 @@
+import * as z from 'zod';
+import type { LineItem } from '../events/canonical.ts';
+
+/** The key of the rule every product without one of its own falls back to. */
+export const DEFAULT_PRODUCT = '*';
+
+/**
+ * What a shop tells Careline about caring for a product, per SKU (`product:<id>` matches a
+ * platform product id, `*` is the shop's default): `careline product set <shopId> <sku> …`.
+ */
+export const productRuleSchema = z.object({
+  sku: z.string().min(1).max(100),
+  title: z.string().max(100).optional(),
+  category: z.string().max(60).optional(),
+  /** How long one unit lasts in use, in days (informational; the cycle below drives reminders). */
+  usePeriodDays: z.number().int().min(1).max(3650).optional(),
+  /** Tips for using it, sent in the care message on delivery. */
+  usageTips: z.string().max(300).optional(),
+  /** Days after delivery on which to ask how it is going (e.g. [3, 14]). */
+  checkInDays: z.array(z.number().int().min(1).max(365)).max(5).default([]),
+  /** Days one unit lasts; the repurchase reminder goes at delivery + cycle × quantity − lead days. */
+  repurchaseCycleDays: z.number().int().min(1).max(3650).optional(),
+  updatedAt: z.string(),
+});
+export type ProductRule = z.infer<typeof productRuleSchema>;
+
+/** The rule for a line item: its SKU's, else its product id's, else the shop default, else none. */
+export function ruleFor(item: Pick<LineItem, 'sku' | 'productId'>, rules: ReadonlyMap<string, ProductRule>): ProductRule | undefined {
+  return (
+    (item.sku ? rules.get(item.sku) : undefined) ??
+    (item.productId ? rules.get(`product:${item.productId}`) : undefined) ??
+    rules.get(DEFAULT_PRODUCT)
+  );
+}
+
+/** The key a repurchase is tracked under for a customer: the SKU, else the product id, else the title. */
+export function productKeyOf(item: Pick<LineItem, 'sku' | 'productId' | 'title'>): string {
+  return item.sku ?? (item.productId ? `product:${item.productId}` : `title:${item.title.slice(0, 60)}`);
+}

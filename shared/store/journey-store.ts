@@ -1,0 +1,295 @@
+import { DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
+import { type Call, type CallOutcome, callSchema } from '../journeys/calls.ts';
+import { emptyHistogram, PAY_GROUPS, type PayGroup, type PayHistogram } from '../journeys/pay-latency.ts';
+import { type ProductRule, productRuleSchema } from '../journeys/products.ts';
+import { phoneDigest } from './careline-store.ts';
+import { AlreadyExistsError, isConditionalCheckFailed } from './errors.ts';
+import { expressionBuilder, ItemStore } from './item-store.ts';
+import { keys, TABLE } from './keys.ts';
+
+/** A check-in reply is matched to the newest check-in sent to the number within this long. */
+export const CHECK_IN_REPLY_DAYS = 7;
+
+const unpaidSchema = z.object({ orderId: z.string(), createdAt: z.string(), productKeys: z.array(z.string()) });
+export type UnpaidOrder = z.infer<typeof unpaidSchema>;
+
+const checkInSchema = z.object({ shopId: z.string(), customerId: z.string(), orderId: z.string(), messageKey: z.string(), sentAt: z.string() });
+export type PendingCheckIn = z.infer<typeof checkInSchema>;
+
+const settingsChangeSchema = z.object({ at: z.string(), key: z.string(), old: z.string(), new: z.string(), by: z.string() });
+export type SettingsChange = z.infer<typeof settingsChangeSchema>;
+
+const epochSeconds = (at: Date) => Math.floor(at.getTime() / 1000);
+
+/**
+ * What the journeys keep besides orders, profiles and tasks: product care rules, the
+ * time-to-pay histogram and journey counters, staff calls, unpaid orders per customer,
+ * check-ins awaiting a reply, and the log of settings changes.
+ */
+export class JourneyStore extends ItemStore {
+  // ── product care rules ─────────────────────────────────────────────────────────────
+  async putProduct(shopId: string, rule: ProductRule): Promise<void> {
+    await this.putItem('putProduct', keys.product(shopId, rule.sku), { ...rule, shopId });
+  }
+
+  async deleteProduct(shopId: string, sku: string): Promise<void> {
+    await this.client.send(new DeleteCommand({ TableName: this.table, Key: keys.product(shopId, sku) }));
+  }
+
+  async listProducts(shopId: string): Promise<ProductRule[]> {
+    return this.#queryPrefix('listProducts', keys.shop(shopId).pk, keys.productPrefix, productRuleSchema);
+  }
+
+  // ── time to pay and journey counters ───────────────────────────────────────────────
+  async getPayHistogram(shopId: string): Promise<PayHistogram> {
+    const item = await this.getItem('getPayHistogram', keys.payHistogram(shopId), z.record(z.string(), z.unknown()));
+    const histogram = emptyHistogram();
+    for (const group of PAY_GROUPS) {
+      histogram[group] = histogram[group].map((_, i) => {
+        const count = item?.[`${group}_${i}`];
+        return typeof count === 'number' ? count : 0;
+      });
+    }
+    return histogram;
+  }
+
+  /**
+   * Counts an order's payment once, whatever the stream redelivers: a mark item written with a
+   * condition in the same transaction as the histogram and counter updates. False if it was
+   * counted already.
+   */
+  async countPaymentOnce(input: { shopId: string; orderId: string; group: PayGroup; bucket: number; counters: Record<string, number> }): Promise<boolean> {
+    return this.#onceWithCounters('countPayment', input.shopId, input.orderId, 'paid', input.counters, {
+      key: keys.payHistogram(input.shopId),
+      add: { [`${input.group}_${input.bucket}`]: 1 },
+    });
+  }
+
+  /** Adds to the shop's journey counters once per order and mark (e.g. `stalled`). */
+  async countOnce(shopId: string, orderId: string, mark: string, counters: Record<string, number>): Promise<boolean> {
+    return this.#onceWithCounters('countOnce', shopId, orderId, mark, counters);
+  }
+
+  /** Adds to the shop's journey counters (for effects that are themselves once-only, e.g. a sent message). */
+  async addCounters(shopId: string, counters: Record<string, number>): Promise<void> {
+    const update = addExpression(counters);
+    const result = await this.client.send(
+      new UpdateCommand({ TableName: this.table, Key: keys.journeyCounters(shopId), ...update, ReturnConsumedCapacity: 'TOTAL' }),
+    );
+    this.meter('addCounters', 'write', result.ConsumedCapacity);
+  }
+
+  async getCounters(shopId: string): Promise<Record<string, number>> {
+    const result = await this.client.send(new GetCommand({ TableName: this.table, Key: keys.journeyCounters(shopId) }));
+    const { pk: _pk, sk: _sk, ...counters } = result.Item ?? {};
+    return Object.fromEntries(Object.entries(counters).filter(([, v]) => typeof v === 'number')) as Record<string, number>;
+  }
+
+  async #onceWithCounters(
+    operation: string,
+    shopId: string,
+    orderId: string,
+    mark: string,
+    counters: Record<string, number>,
+    extra?: { key: { pk: string; sk: string }; add: Record<string, number> },
+  ): Promise<boolean> {
+    const updates = [{ key: keys.journeyCounters(shopId), add: counters }, ...(extra ? [extra] : [])].filter((u) => Object.keys(u.add).length);
+    try {
+      const result = await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: this.table, Item: { ...keys.orderMark(shopId, orderId, mark), at: new Date().toISOString() }, ConditionExpression: 'attribute_not_exists(pk)' } },
+            ...updates.map((u) => ({ Update: { TableName: this.table, Key: u.key, ...addExpression(u.add) } })),
+          ],
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      this.meter(operation, 'write', result.ConsumedCapacity);
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'TransactionCanceledException' && String((error as Error).message).includes('ConditionalCheckFailed')) return false;
+      throw this.storeError(operation, error);
+    }
+  }
+
+  // ── staff calls ────────────────────────────────────────────────────────────────────
+  /** Opens a call once per order; false if the order has one already. */
+  async openCall(call: Call): Promise<boolean> {
+    try {
+      await this.putItem('openCall', keys.call(call.shopId, call.orderId), call, { expression: 'attribute_not_exists(pk)' });
+      return true;
+    } catch (error) {
+      if (error instanceof AlreadyExistsError) return false;
+      throw error;
+    }
+  }
+
+  async getCall(shopId: string, orderId: string): Promise<Call | undefined> {
+    return this.getItem('getCall', keys.call(shopId, orderId), callSchema, true);
+  }
+
+  async listCalls(shopId: string): Promise<Call[]> {
+    const calls = await this.#queryPrefix('listCalls', keys.callPartition(shopId), 'CALL#', callSchema);
+    return calls.sort((a, b) => a.dueAt.localeCompare(b.dueAt));
+  }
+
+  /** Closes an open call (done with an outcome, or no longer needed); false if it was not open. */
+  async closeCall(shopId: string, orderId: string, change: { status: 'done' | 'not_needed'; outcome?: CallOutcome; note?: string }, now: Date): Promise<boolean> {
+    const e = expressionBuilder();
+    const sets = [`${e.name('status')} = ${e.value(change.status)}`, `${e.name('updatedAt')} = ${e.value(now.toISOString())}`];
+    if (change.outcome) sets.push(`${e.name('outcome')} = ${e.value(change.outcome)}`);
+    if (change.note) sets.push(`${e.name('note')} = ${e.value(change.note)}`);
+    try {
+      const result = await this.client.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.call(shopId, orderId),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: `${e.name('status')} = ${e.value('open')}`,
+          ExpressionAttributeNames: e.names,
+          ExpressionAttributeValues: e.values,
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      this.meter('closeCall', 'write', result.ConsumedCapacity);
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw this.storeError('closeCall', error);
+    }
+  }
+
+  // ── unpaid orders per customer ─────────────────────────────────────────────────────
+  async addUnpaid(shopId: string, customerId: string, unpaid: UnpaidOrder): Promise<void> {
+    await this.putItem('addUnpaid', keys.unpaidOrder(shopId, customerId, unpaid.orderId), unpaid);
+  }
+
+  async removeUnpaid(shopId: string, customerId: string, orderId: string): Promise<void> {
+    const result = await this.client.send(
+      new DeleteCommand({ TableName: this.table, Key: keys.unpaidOrder(shopId, customerId, orderId), ReturnConsumedCapacity: 'TOTAL' }),
+    );
+    this.meter('removeUnpaid', 'write', result.ConsumedCapacity);
+  }
+
+  async listUnpaid(shopId: string, customerId: string): Promise<UnpaidOrder[]> {
+    return this.#queryPrefix('listUnpaid', keys.customerPartition(shopId, customerId), keys.unpaidPrefix, unpaidSchema);
+  }
+
+  // ── check-ins awaiting a reply ─────────────────────────────────────────────────────
+  async putCheckIn(phoneE164: string, checkIn: PendingCheckIn, now: Date): Promise<void> {
+    await this.putItem('putCheckIn', keys.checkIn(phoneDigest(phoneE164)), {
+      ...checkIn,
+      [TABLE.ttlAttribute]: epochSeconds(now) + CHECK_IN_REPLY_DAYS * 86_400,
+    });
+  }
+
+  /** The newest check-in sent to the number, if it is recent enough to be the one a reply answers. */
+  async findCheckIn(phoneE164: string, now: Date): Promise<PendingCheckIn | undefined> {
+    const found = await this.getItem('findCheckIn', keys.checkIn(phoneDigest(phoneE164)), checkInSchema.extend({ expiresAt: z.number().optional() }), true);
+    if (!found || (found.expiresAt !== undefined && found.expiresAt < epochSeconds(now))) return undefined; // TTL deletes lazily
+    const { expiresAt: _expiresAt, ...checkIn } = found;
+    return checkIn;
+  }
+
+  /** Records a check-in score on the profile; a low one flags the customer for follow-up. */
+  async recordSatisfaction(shopId: string, customerId: string, score: number, low: boolean, at: Date): Promise<boolean> {
+    try {
+      const result = await this.client.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.profile(shopId, customerId),
+          UpdateExpression: `ADD satisfactionSum :score, satisfactionCount :one SET lastSatisfaction = :score, lastSatisfactionAt = :at${low ? ', followUp = :true' : ''}`,
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':score': score, ':one': 1, ':at': at.toISOString(), ...(low ? { ':true': true } : {}) },
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      this.meter('recordSatisfaction', 'write', result.ConsumedCapacity);
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw this.storeError('recordSatisfaction', error);
+    }
+  }
+
+  /** Tags the customer at-risk, unless an order newer than `lastOrderAt` arrived meanwhile. */
+  async markAtRisk(shopId: string, customerId: string, lastOrderAt: string, now: Date): Promise<boolean> {
+    try {
+      const result = await this.client.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.profile(shopId, customerId),
+          UpdateExpression: 'SET atRiskSince = :now, atRiskAfterOrderAt = :last',
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(lastOrderAt) OR lastOrderAt <= :last)',
+          ExpressionAttributeValues: { ':now': now.toISOString(), ':last': lastOrderAt },
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      this.meter('markAtRisk', 'write', result.ConsumedCapacity);
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw this.storeError('markAtRisk', error);
+    }
+  }
+
+  /** Flags an order whose parcel stalled; false if it was flagged already. */
+  async flagStalled(shopId: string, orderId: string, reason: string, at: Date): Promise<boolean> {
+    try {
+      const result = await this.client.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.order(shopId, orderId),
+          UpdateExpression: 'SET stalledAt = :at, stallReason = :reason',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':at': at.toISOString(), ':reason': reason.slice(0, 200) },
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      this.meter('flagStalled', 'write', result.ConsumedCapacity);
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw this.storeError('flagStalled', error);
+    }
+  }
+
+  // ── settings changes ───────────────────────────────────────────────────────────────
+  async recordSettingsChange(shopId: string, change: SettingsChange): Promise<void> {
+    await this.putItem('recordSettingsChange', keys.settingsChange(shopId, change.at, change.key), change);
+  }
+
+  async listSettingsChanges(shopId: string, limit = 50): Promise<SettingsChange[]> {
+    const changes = await this.#queryPrefix('listSettingsChanges', keys.shop(shopId).pk, keys.settingsChangePrefix, settingsChangeSchema, { newestFirst: true, limit });
+    return changes;
+  }
+
+  async #queryPrefix<S extends z.ZodType>(operation: string, pk: string, prefix: string, schema: S, options: { newestFirst?: boolean; limit?: number } = {}): Promise<z.infer<S>[]> {
+    const items: z.infer<S>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
+          ExclusiveStartKey: start,
+          ScanIndexForward: !options.newestFirst,
+          ...(options.limit ? { Limit: options.limit } : {}),
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      this.meter(operation, 'read', page.ConsumedCapacity);
+      items.push(...(page.Items ?? []).map((item) => this.parse(operation, schema, item)));
+      start = options.limit && items.length >= options.limit ? undefined : page.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+}
+
+function addExpression(counters: Record<string, number>) {
+  const e = expressionBuilder();
+  const adds = Object.entries(counters).map(([name, by]) => `${e.name(name)} ${e.value(by)}`);
+  return { UpdateExpression: `ADD ${adds.join(', ')}`, ExpressionAttributeNames: e.names, ExpressionAttributeValues: e.values };
+}
