@@ -61,8 +61,9 @@ export function planOrderChange(input: OrderJourneyInput): JourneyCommand[] {
 
   if (reached.has('created')) planCreated(ctx, reached.get('created')!);
   if (reached.has('paid')) planPaid(ctx, reached.get('paid')!);
-  if (reached.has('shipped')) planShipped(ctx, reached.get('shipped')!);
   const checkpoints = transitions.flatMap((t) => (t.kind === 'checkpoint' ? [t.checkpoint] : []));
+  // A parcel first heard of through an exception gets the reassuring notice, not "it has shipped".
+  if (reached.has('shipped')) planShipped(ctx, reached.get('shipped')!, !checkpoints.some((c) => c.status === 'exception'));
   if (checkpoints.length) planCheckpoints(ctx, checkpoints);
   if (reached.has('out_for_delivery') && !after.milestones.delivered) planOutForDelivery(ctx);
   if (reached.has('delivered')) planDelivered(ctx, reached.get('delivered')!);
@@ -84,10 +85,9 @@ function message(
   kind: MessageKind,
   messageKey: string,
   dueAt: Date,
-  options: { vars?: Record<string, string>; variant?: string; guard?: Omit<JourneyGuard, 'orderId'>; forOrder?: boolean; mode?: 'keep' | 'move'; taskKey?: string } = {},
+  options: { vars?: Record<string, string>; variant?: string; guard?: Omit<JourneyGuard, 'orderId'>; mode?: 'keep' | 'move'; taskKey?: string } = {},
 ): void {
-  const forOrder = options.forOrder ?? true;
-  const journey: JourneyGuard = { ...(forOrder ? { orderId: ctx.after.orderId } : {}), stopIf: [...ORDER_ENDED], ...options.guard };
+  const journey: JourneyGuard = { orderId: ctx.after.orderId, stopIf: [...ORDER_ENDED], ...options.guard };
   ctx.commands.push({
     type: 'schedule',
     mode: options.mode ?? 'keep',
@@ -175,11 +175,11 @@ function planCreated(ctx: Ctx, createdAt: string): void {
     const touchAt = new Date(created.getTime() + (j.activeWindowDays - 1) * DAY);
     // One task per customer, moved by every newer order; each window's touch is a message of its own.
     message(ctx, 'active_window_touch', `${journeyKeys.activeTouch(ctx.customerId)}:${createdAt.slice(0, 10)}`, touchAt, {
-      forOrder: false,
       mode: 'move',
       taskKey: messageTaskKey(journeyKeys.activeTouch(ctx.customerId)),
       vars: { product_title: after.lineItems[0]?.title ?? '' },
-      guard: { stopIf: [], orderedAfter: createdAt },
+      // Not after that order was cancelled or refunded, nor once the customer has ordered again.
+      guard: { orderedAfter: createdAt },
     });
     ctx.commands.push({
       type: 'schedule',
@@ -224,11 +224,11 @@ function planPaid(ctx: Ctx, paidAt: string): void {
   planRepurchase(ctx, new Date(paidAt));
 }
 
-function planShipped(ctx: Ctx, shippedAt: string): void {
+function planShipped(ctx: Ctx, shippedAt: string, notify: boolean): void {
   const j = ctx.shop.journeys;
   if (!j.parcelUpdates) return;
   const { after } = ctx;
-  if (!after.milestones.delivered) {
+  if (notify && !after.milestones.delivered) {
     message(ctx, 'order_shipped', journeyKeys.shipped(after.orderId), maxDate(new Date(shippedAt), ctx.now), { guard: { stopIf: ['delivered', ...ORDER_ENDED] } });
   }
   scheduleStallCheck(ctx);

@@ -1,4 +1,5 @@
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { apiGatewayEvent, type WebhookRequestInput } from '../../local/world.ts';
 import { handler, resetWebhookCaches } from '../../functions/webhook/handler.ts';
 import { createRuntime, setRuntime } from '../../functions/runtime.ts';
 import type { Clock } from '../../shared/clock.ts';
@@ -6,39 +7,9 @@ import { collectingPublisher, type EventPublisher } from '../../shared/events/pu
 import type { CarelineStore } from '../../shared/store/careline-store.ts';
 import { signBase64Body, signCareline } from '../../shared/webhooks/signatures.ts';
 
-export interface WebhookCall {
-  platform: string;
-  shopId: string;
-  body: string | Buffer;
-  headers?: Record<string, string>;
-}
+export type WebhookCall = WebhookRequestInput;
 
-export function apiGatewayEvent(call: WebhookCall): APIGatewayProxyEventV2 {
-  const body = Buffer.from(call.body);
-  const path = `/webhooks/${call.platform}/${call.shopId}`;
-  return {
-    version: '2.0',
-    routeKey: 'POST /webhooks/{platform}/{shopId}',
-    rawPath: path,
-    rawQueryString: '',
-    headers: { 'content-type': 'application/json', ...call.headers },
-    pathParameters: { platform: call.platform, shopId: call.shopId },
-    requestContext: {
-      accountId: 'test',
-      apiId: 'test',
-      domainName: 'test',
-      domainPrefix: 'test',
-      http: { method: 'POST', path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
-      requestId: 'test',
-      routeKey: 'POST /webhooks/{platform}/{shopId}',
-      stage: '$default',
-      time: '',
-      timeEpoch: 0,
-    },
-    body: body.toString('base64'),
-    isBase64Encoded: true,
-  };
-}
+export { apiGatewayEvent };
 
 export interface InvokeResult {
   status: number;
