@@ -11,7 +11,11 @@ const money = (minor: number | undefined, currency: string | undefined) =>
 
 /** A shop as ops see it: secrets are masked, never printed whole. */
 export function shopView(shop: Shop) {
-  return { ...shop, secrets: shop.secrets.map((secret) => ({ secret: maskSecret(secret.value), addedAt: secret.addedAt })) };
+  return {
+    ...shop,
+    secrets: shop.secrets.map((secret) => ({ secret: maskSecret(secret.value), addedAt: secret.addedAt })),
+    trackingSecrets: Object.fromEntries(Object.entries(shop.trackingSecrets).map(([source, value]) => [source, value ? maskSecret(value) : value])),
+  };
 }
 
 export function formatShop(shop: Shop): string {
@@ -25,6 +29,9 @@ export function formatShop(shop: Shop): string {
     `  VIP from      ${money(shop.vipThresholdMinor, shop.currency)} spent`,
     `  created       ${shop.createdAt}`,
     ...view.secrets.map((s, i) => `  secret ${i + 1}      ${s.secret}, added ${s.addedAt}`),
+    ...Object.entries(view.trackingSecrets).map(([source, masked]) => `  ${source.padEnd(13)} ${masked}`),
+    `  quiet hours   ${shop.messaging.quietHours.start}–${shop.messaging.quietHours.end}, budget ${shop.messaging.contactBudget.per24h}/24 h and ${shop.messaging.contactBudget.per7d}/7 d`,
+    `  journeys      ${Object.entries(shop.journeys).map(([key, value]) => `${key}=${JSON.stringify(value)}`).join(' ')}`,
   ].join('\n');
 }
 

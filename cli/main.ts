@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerEngineCommands } from './engine-commands.ts';
+import { registerJourneyCommands } from './journey-commands.ts';
 import { registerReadCommands } from './read-commands.ts';
 import { registerShopCommands } from './shop-commands.ts';
 import { CliError, type TargetOptions } from './target.ts';
@@ -17,6 +18,7 @@ const target = (): TargetOptions => program.opts<TargetOptions>();
 registerShopCommands(program, target);
 registerReadCommands(program, target);
 registerEngineCommands(program, target);
+registerJourneyCommands(program, target);
 
 try {
   await program.parseAsync(process.argv);

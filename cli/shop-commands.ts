@@ -3,6 +3,7 @@ import { systemClock } from '../shared/clock.ts';
 import { LOCALES, MAX_SECRETS, PLATFORMS, type Shop, shopSchema } from '../shared/shops/shop.ts';
 import { AlreadyExistsError } from '../shared/store/errors.ts';
 import { formatShop, shopView } from './format.ts';
+import { registerShopSettingsCommands } from './journey-commands.ts';
 import { CliError, openStore, type TargetOptions } from './target.ts';
 
 type Target = () => TargetOptions;
@@ -68,6 +69,8 @@ export function registerShopCommands(program: Command, target: Target): void {
       const { shop: found } = await requireShop(target(), shopId);
       console.log(options.json ? JSON.stringify(shopView(found), null, 2) : formatShop(found));
     });
+
+  registerShopSettingsCommands(shop, target);
 
   const secret = shop.command('secret').description(`rotate webhook secrets (a shop holds at most ${MAX_SECRETS} at once)`);
   secret

@@ -5,6 +5,7 @@ import { MessageStore } from '../shared/store/message-store.ts';
 import { TaskStore } from '../shared/store/task-store.ts';
 import { createDocumentClient } from '../shared/store/dynamo-client.ts';
 import { readLocalState } from '../local/local-state.ts';
+import { JourneyStore } from '../shared/store/journey-store.ts';
 
 export interface TargetOptions {
   aws?: boolean;
@@ -29,6 +30,7 @@ export interface Stores {
   store: CarelineStore;
   tasks: TaskStore;
   messages: MessageStore;
+  journeys: JourneyStore;
 }
 
 export async function openStores(options: TargetOptions): Promise<Stores> {
@@ -48,6 +50,7 @@ export async function openStores(options: TargetOptions): Promise<Stores> {
     store: new CarelineStore({ client, tableName }),
     tasks: new TaskStore({ client, tableName }),
     messages: new MessageStore({ client, tableName }),
+    journeys: new JourneyStore({ client, tableName }),
   };
 }
 

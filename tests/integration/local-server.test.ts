@@ -69,6 +69,25 @@ describe('npm start', () => {
     expect(JSON.parse(order.stdout)).toMatchObject({ orderId: '5678901234567890123', status: 'pending_payment', customerId: '7012345678901234567' });
   });
 
+  it('sets product rules and shop settings from the CLI, logs each change, and refuses unknown keys', async () => {
+    const cli = (...args: string[]) => run(process.execPath, ['bin/careline.js', ...args], { env });
+    await cli('product', 'set', 'demo', 'LJ-250', '--title', '西湖龙井', '--check-in', '3,14', '--repurchase-days', '30');
+    expect((await cli('product', 'list', 'demo')).stdout).toMatch(/LJ-250\s+西湖龙井\s+check-ins 3,14\s+repurchase 30 d\/unit/);
+
+    const set = await cli('shop', 'set', 'demo', 'journeys.stallAfterHours=72', 'trackingSecrets.kuaidi100=salt-0123456789');
+    expect(set.stdout).toContain('journeys.stallAfterHours: 48 → 72');
+    expect(set.stdout).toContain('trackingSecrets.kuaidi100: (unset) → ••••6789'); // secrets never printed whole
+    const changes = (await cli('shop', 'changes', 'demo')).stdout;
+    expect(changes).toContain('journeys.stallAfterHours: 48 → 72');
+    expect(JSON.parse((await cli('shop', 'show', 'demo', '--json')).stdout)).toMatchObject({ journeys: { stallAfterHours: 72 } });
+
+    const typo = await cli('shop', 'set', 'demo', 'journeys.stalAfterHours=72').catch((error: { stderr: string; code: number }) => error);
+    expect(typo).toMatchObject({ code: 1, stderr: expect.stringContaining('"journeys.stalAfterHours" is not a setting') });
+    const bad = await cli('shop', 'set', 'demo', 'journeys.stallAfterHours=2').catch((error: { stderr: string; code: number }) => error);
+    expect(bad).toMatchObject({ code: 1, stderr: expect.stringContaining('journeys.stallAfterHours') });
+    expect((await cli('calls', 'demo')).stdout).toContain('No open calls for demo.');
+  });
+
   it('stops DynamoDB Local with it on SIGTERM', async () => {
     const { dynamodbEndpoint } = readLocalStateFrom(home)!;
     expect((await fetch(dynamodbEndpoint).catch(() => undefined))?.status).toBeDefined();
