@@ -37,8 +37,8 @@ export class CarelineStack extends Stack {
 
     this.data = new CarelineData(this, 'Data', { tableRemovalPolicy: props.tableRemovalPolicy });
     this.api = new CarelineApi(this, 'Api', { data: this.data });
-    this.orderStream = new OrderStreamPublisher(this, 'OrderStream', { data: this.data });
     this.messaging = new CarelineMessaging(this, 'Messaging', { data: this.data, deployContext: this.deployContext });
+    this.orderStream = new OrderStreamPublisher(this, 'OrderStream', { data: this.data, opsTopic: this.messaging.opsTopic });
 
     // Signs email unsubscribe links. Not rotated automatically: links in sent emails must keep working.
     const unsubscribeSecret = new Secret(this, 'UnsubscribeSecret', {

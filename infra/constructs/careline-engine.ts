@@ -1,7 +1,8 @@
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { DeployContext } from '../deploy-context.ts';
@@ -9,6 +10,15 @@ import type { CarelineData } from './careline-data.ts';
 import { CarelineFunction } from './careline-function.ts';
 import type { CarelineMessaging } from './careline-messaging.ts';
 import { deadLetterQueue } from './careline-queue.ts';
+
+/** Lets a role publish to the ops-alerts topic (encrypted with a customer-managed key). */
+export function grantOpsAlerts(opsTopic: ITopic, role: IRole): void {
+  opsTopic.grantPublish(role);
+  Validations.of(role).acknowledge({
+    id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+    reason: 'CDK grants kms:GenerateDataKey* (the GenerateDataKey variants) with sns:Publish on a topic under a customer-managed key: SNS needs a data key to encrypt each alert. It is granted on that one key (the ops-alerts and inbound-SMS topics key) only.',
+  });
+}
 
 export interface CarelineEngineProps {
   readonly data: CarelineData;
@@ -50,11 +60,7 @@ export class CarelineEngine extends Construct {
     });
     data.grantTableReadWrite(this.dispatcher);
     messaging.emailTopic.grantPublish(this.dispatcher.role);
-    messaging.opsTopic.grantPublish(this.dispatcher.role);
-    Validations.of(this.dispatcher.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
-      reason: 'CDK grants kms:GenerateDataKey* (the GenerateDataKey variants) with sns:Publish on a topic under a customer-managed key: SNS needs a data key to encrypt each alert. It is granted on that one key (the ops-alerts and inbound-SMS topics key) only.',
-    });
+    grantOpsAlerts(messaging.opsTopic, this.dispatcher.role);
     // SMS to a phone number is a Publish with no topic; IAM sees the number itself as the resource
     // ("not authorized to perform SNS:Publish on resource: +44…"), which no ARN can name. Allowing
     // everything but SNS ARNs lets the dispatcher text any number without publishing to any other topic.

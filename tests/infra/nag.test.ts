@@ -46,6 +46,8 @@ describe('cdk-nag AwsSolutions', () => {
         'Careline/OrderStream/Failures: AwsSolutions-SQS3',
         'Careline/OrderStream/Publisher/Function: AwsSolutions-L1',
         'Careline/OrderStream/Publisher/Role: AwsSolutions-IAM5[Resource::*]',
+        'Careline/OrderStream/Publisher/Role: AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+        `Careline/OrderStream/Publisher/Role: AwsSolutions-IAM5[Resource::<${tableId}.Arn>/index/*]`,
         'Careline/Api/HttpApi/GET--u--{token}: AwsSolutions-APIG4',
         'Careline/Api/HttpApi/POST--u--{token}: AwsSolutions-APIG4',
         'Careline/Engine/Dispatcher/Function: AwsSolutions-L1',

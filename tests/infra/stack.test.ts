@@ -119,18 +119,22 @@ describe('domain events from the table stream', () => {
     template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
   });
 
-  it('lets the publisher put events on the bus and read the stream, but not write the table', () => {
+  it('lets the publisher put events on the bus, read the stream, write the table for the journeys and alert ops', () => {
     const permissions = permissionsOfRole(template, logicalId(stack.orderStream.publisher.role));
     expect(permissions).toContainEqual({ action: 'events:PutEvents', resource: `<${logicalId(stack.data.bus)}.Arn>` });
     expect(permissions).toContainEqual({ action: 'dynamodb:GetRecords', resource: `<${logicalId(stack.data.table)}.StreamArn>` });
-    expect(permissions.filter(({ action }) => /^dynamodb:(Put|Update|Delete|BatchWrite)/.test(action))).toEqual([]);
+    expect(permissions).toContainEqual({ action: 'dynamodb:UpdateItem', resource: `<${logicalId(stack.data.table)}.Arn>` });
+    expect(permissions).toContainEqual({ action: 'sns:Publish', resource: `<${logicalId(stack.messaging.opsTopic)}>` });
+    // The only topic it may publish to is the ops topic: no SMS, no email from here.
+    expect(permissions.filter(({ action }) => action === 'sns:Publish').map(({ resource }) => resource)).toEqual([`<${logicalId(stack.messaging.opsTopic)}>`]);
   });
 
-  it('is told the table, the bus and the Powertools service name', () => {
+  it('is told the table, the bus, the ops topic and the Powertools service name', () => {
     const publisher = template.findResources('AWS::Lambda::Function')[logicalId(stack.orderStream.publisher.fn)];
     expect(publisher?.Properties.Environment.Variables).toMatchObject({
       CARELINE_TABLE: { Ref: logicalId(stack.data.table) },
       CARELINE_BUS: { Ref: logicalId(stack.data.bus) },
+      CARELINE_OPS_TOPIC_ARN: { Ref: logicalId(stack.messaging.opsTopic) },
       POWERTOOLS_SERVICE_NAME: 'careline',
     });
   });
