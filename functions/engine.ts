@@ -54,7 +54,9 @@ export function engineFor(runtime: Runtime, overrides: Partial<Pick<Engine, 'cha
         }
       : sharedOutbox(runtime));
   const secret = config.CARELINE_UNSUBSCRIBE_SECRETS?.split(',')[0];
+  const journeyStore = new JourneyStore(storeOptions);
   const pipeline: PipelineDeps = {
+    count: (shopId, at, counters) => journeyStore.addCounters(shopId, counters, at),
     store,
     messages,
     channels,
@@ -76,7 +78,7 @@ export function engineFor(runtime: Runtime, overrides: Partial<Pick<Engine, 'cha
       `Task ${task.taskKey} of shop ${task.shopId} failed ${task.attempts + 1} times and will not be retried.\nLast error: ${error}\nRetry it with: careline --aws tasks retry ${task.shopId} ${task.taskKey}`,
     );
   };
-  const journeyStore = new JourneyStore(storeOptions);
+
   const journeys: Engine['journeys'] = {
     store,
     journeys: journeyStore,

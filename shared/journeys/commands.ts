@@ -23,7 +23,11 @@ export type JourneyCommand =
   /** Counts a payment: the time-to-pay histogram and, within 24 h of a reminder, recovered revenue. */
   | { type: 'payment'; customerId: string; group: PayGroup; minutesToPay: number; paidAt: string; amountMinor: number; currency: string; reminderKeys: string[] }
   /** A parcel needs attention: flag the order, alert ops, publish order.shipment_stalled, reassure the customer. */
-  | { type: 'stalled'; reason: 'exception' | 'no_checkpoint'; detail: string; at: string };
+  | { type: 'stalled'; reason: 'exception' | 'no_checkpoint'; detail: string; at: string }
+  /** Adds to the shop's daily counters (orders placed, shipped, delivered, ended). */
+  | { type: 'count'; counters: Record<string, number>; at: string }
+  /** Counts a purchase that followed the product's repurchase reminder (sent within 30 days before it). */
+  | { type: 'repurchase_check'; customerId: string; productKeys: string[]; at: string };
 
 /** Milestones after which an order's remaining messages no longer apply. */
 export const ORDER_ENDED: readonly Milestone[] = ['cancelled', 'closed', 'refunded'];

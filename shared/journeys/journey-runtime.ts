@@ -69,6 +69,26 @@ export async function applyJourneyCommands(commands: JourneyCommand[], order: Or
       case 'stalled':
         await parcelStalled(order, command.reason, command.detail, deps);
         break;
+      case 'count':
+        await deps.journeys.addCounters(shopId, command.counters, new Date(command.at));
+        break;
+      case 'repurchase_check':
+        await countRepurchase(command, order, deps);
+        break;
+    }
+  }
+}
+
+/** A purchase within this long after the product's repurchase reminder counts as following it. */
+export const REPURCHASE_ATTRIBUTION_MS = 30 * 86_400_000;
+
+async function countRepurchase(command: Extract<JourneyCommand, { type: 'repurchase_check' }>, order: OrderRecord, deps: JourneyDeps): Promise<void> {
+  const at = Date.parse(command.at);
+  for (const productKey of command.productKeys) {
+    const task = await deps.tasks.get(order.shopId, messageTaskKey(journeyKeys.repurchase(command.customerId, productKey)));
+    const sentAt = task?.status === 'done' && task.note?.startsWith('sent') ? Date.parse(task.updatedAt) : undefined;
+    if (sentAt !== undefined && sentAt <= at && at - sentAt <= REPURCHASE_ATTRIBUTION_MS) {
+      await deps.journeys.addCounters(order.shopId, { repurchasesAfterReminder: 1 }, new Date(at));
     }
   }
 }
@@ -101,7 +121,7 @@ async function countPayment(command: Extract<JourneyCommand, { type: 'payment' }
     .sort((a, b) => b!.at.localeCompare(a!.at))[0];
   const counters: Record<string, number> = { [`paidOrders_${command.group}`]: 1, [`paidMinutes_${command.group}`]: Math.round(command.minutesToPay) };
   if (recovering) Object.assign(counters, { recoveredOrders: 1, [`recoveredMinor_${command.currency}`]: command.amountMinor });
-  const counted = await deps.journeys.countPaymentOnce({ shopId: order.shopId, orderId: order.orderId, group: command.group, bucket: payBucket(command.minutesToPay), counters });
+  const counted = await deps.journeys.countPaymentOnce({ shopId: order.shopId, orderId: order.orderId, group: command.group, bucket: payBucket(command.minutesToPay), counters, at: new Date(paidAt) });
   if (counted && recovering) {
     await note(
       deps,
@@ -123,7 +143,7 @@ async function countPayment(command: Extract<JourneyCommand, { type: 'payment' }
  */
 export async function parcelStalled(order: OrderRecord, reason: 'exception' | 'no_checkpoint', detail: string, deps: JourneyDeps): Promise<boolean> {
   const now = deps.clock.now();
-  const first = await deps.journeys.countOnce(order.shopId, order.orderId, 'stalled', { [`stalled_${reason}`]: 1 });
+  const first = await deps.journeys.countOnce(order.shopId, order.orderId, 'stalled', { [`stalled_${reason}`]: 1 }, now);
   if (!first) return false;
   await deps.journeys.flagStalled(order.shopId, order.orderId, `${reason}: ${detail}`, now);
   const shipment = order.shipments.at(-1);
@@ -225,7 +245,7 @@ export function journeyTaskHandlers(deps: JourneyDeps): Record<string, TaskHandl
       const marked = await deps.journeys.markAtRisk(task.shopId, customerId, lastOrderAt, deps.clock.now());
       if (marked) {
         await note(deps, task.shopId, customerId, `at-risk#${lastOrderAt}`, deps.clock.now(), 'customer.at_risk', '', 'Active window closed without a new order: tagged at-risk');
-        await deps.journeys.addCounters(task.shopId, { atRiskCustomers: 1 });
+        await deps.journeys.addCounters(task.shopId, { atRiskCustomers: 1 }, deps.clock.now());
       }
       return { outcome: 'done', note: marked ? 'tagged at-risk' : 'ordered again' };
     },
@@ -265,7 +285,7 @@ export async function recordCheckInReply(phoneE164: string, body: string, deps: 
   const shop = await deps.loadShop(checkIn.shopId);
   const low = score <= (shop?.journeys.lowSatisfactionScore ?? 2);
   if (!(await deps.journeys.recordSatisfaction(checkIn.shopId, checkIn.customerId, score, low, now))) return { action: 'ignored' };
-  await deps.journeys.addCounters(checkIn.shopId, { checkInReplies: 1, satisfactionSum: score, ...(low ? { lowSatisfaction: 1 } : {}) });
+  await deps.journeys.addCounters(checkIn.shopId, { checkInReplies: 1, satisfactionSum: score, ...(low ? { lowSatisfaction: 1 } : {}) }, now);
   await note(
     deps,
     checkIn.shopId,

@@ -60,6 +60,9 @@ export function planOrderChange(input: OrderJourneyInput): JourneyCommand[] {
   const ctx: Ctx = { ...input, customerId, zone: input.profile?.timezone ?? shop.timezone, commands };
 
   if (reached.has('created')) planCreated(ctx, reached.get('created')!);
+  for (const milestone of ['shipped', 'delivered', 'cancelled', 'closed', 'refunded'] as const) {
+    if (reached.has(milestone)) commands.push({ type: 'count', counters: { [`orders_${milestone}`]: 1 }, at: reached.get(milestone)! });
+  }
   if (reached.has('paid')) planPaid(ctx, reached.get('paid')!);
   const checkpoints = transitions.flatMap((t) => (t.kind === 'checkpoint' ? [t.checkpoint] : []));
   // A parcel first heard of through an exception gets the reassuring notice, not "it has shipped".
@@ -138,8 +141,10 @@ function planCreated(ctx: Ctx, createdAt: string): void {
   const j = shop.journeys;
   const created = new Date(createdAt);
   const open = !after.milestones.paid && !ORDER_ENDED.some((m) => after.milestones[m]);
+  const group = payGroupOf(profile, after);
+  ctx.commands.push({ type: 'count', counters: { orders: 1, [`orders_${group}`]: 1, ...(open ? { ordersUnpaidAtCreation: 1 } : {}) }, at: createdAt });
+  ctx.commands.push({ type: 'repurchase_check', customerId: ctx.customerId, productKeys: productKeys(after), at: createdAt });
   if (open && j.paymentReminders) {
-    const group = payGroupOf(profile, after);
     const delay = reminderDelayMinutes(shop, group, ctx.payHistogram);
     const firstAt = new Date(created.getTime() + delay.minutes * MINUTE);
     const stopIf = ['paid', ...ORDER_ENDED];

@@ -40,6 +40,13 @@ export interface PipelineDeps {
   /** Where email unsubscribe links point, and the secret that signs them. */
   unsubscribe?: { baseUrl: string; secret: string };
   templateOverrides?: (shopId: string) => Promise<TemplateSource[]>;
+  /** Adds to the shop's daily counters (what `careline report` reads); none when omitted. */
+  count?: (shopId: string, at: Date, counters: Record<string, number>) => Promise<void>;
+}
+
+/** A reason as a counter name: `channel_failed:invalid_phone` → `channel_failed`. */
+function reasonKey(reason: string): string {
+  return reason.split(':')[0]!.replace(/\W/g, '_').slice(0, 40);
 }
 
 export type PipelineResult =
@@ -91,6 +98,7 @@ export async function runSendPipeline(request: SendRequest, deps: PipelineDeps):
     await Promise.all([
       deps.messages.noteMessage({ ...base, status: 'skipped', reason: decision.reason }, now),
       noteOnTimeline(deps, request, now, `Not sent (${decision.reason.replaceAll('_', ' ')}): ${request.kind.replaceAll('_', ' ')}`, 'message.not_sent'),
+      deps.count?.(request.shopId, now, { [`skipped_${reasonKey(decision.reason)}`]: 1, [`skippedKind_${request.kind}`]: 1 }),
     ]);
     return { status: 'skipped', reason: decision.reason };
   }
@@ -152,6 +160,7 @@ export async function runSendPipeline(request: SendRequest, deps: PipelineDeps):
         now,
       ),
       noteOnTimeline(deps, request, now, `Sent ${channel === 'sms' ? 'SMS' : 'email'}${via} (${request.kind.replaceAll('_', ' ')}): ${(channel === 'sms' ? rendered.sms.text : rendered.email.subject).slice(0, 120)}`, 'message.sent'),
+      deps.count?.(request.shopId, now, { [`sent_${request.kind}`]: 1, [`sent_${channel}`]: 1, ...(segments !== undefined ? { smsSegments: segments } : {}) }),
     ]);
     return { status: 'sent', channel, ...(segments !== undefined ? { segments } : {}) };
   }
@@ -163,6 +172,7 @@ export async function runSendPipeline(request: SendRequest, deps: PipelineDeps):
   await Promise.all([
     deps.messages.finishMessage(ids, { status: 'failed', reason }, now),
     noteOnTimeline(deps, request, now, `Not sent (${reason}): ${request.kind.replaceAll('_', ' ')}`, 'message.not_sent'),
+    deps.count?.(request.shopId, now, { [`skipped_${reasonKey(reason)}`]: 1, [`skippedKind_${request.kind}`]: 1 }),
   ]);
   return { status: 'skipped', reason };
 }

@@ -1,4 +1,4 @@
-import { DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { type Call, type CallOutcome, callSchema } from '../journeys/calls.ts';
 import { emptyHistogram, PAY_GROUPS, type PayGroup, type PayHistogram } from '../journeys/pay-latency.ts';
@@ -21,6 +21,8 @@ const settingsChangeSchema = z.object({ at: z.string(), key: z.string(), old: z.
 export type SettingsChange = z.infer<typeof settingsChangeSchema>;
 
 const epochSeconds = (at: Date) => Math.floor(at.getTime() / 1000);
+/** Counters are kept per UTC day. */
+export const dayOf = (at: Date) => at.toISOString().slice(0, 10);
 
 /**
  * What the journeys keep besides orders, profiles and tasks: product care rules, the
@@ -59,31 +61,63 @@ export class JourneyStore extends ItemStore {
    * condition in the same transaction as the histogram and counter updates. False if it was
    * counted already.
    */
-  async countPaymentOnce(input: { shopId: string; orderId: string; group: PayGroup; bucket: number; counters: Record<string, number> }): Promise<boolean> {
-    return this.#onceWithCounters('countPayment', input.shopId, input.orderId, 'paid', input.counters, {
+  async countPaymentOnce(input: { shopId: string; orderId: string; group: PayGroup; bucket: number; counters: Record<string, number>; at: Date }): Promise<boolean> {
+    return this.#onceWithCounters('countPayment', input.shopId, input.orderId, 'paid', input.counters, input.at, {
       key: keys.payHistogram(input.shopId),
       add: { [`${input.group}_${input.bucket}`]: 1 },
     });
   }
 
-  /** Adds to the shop's journey counters once per order and mark (e.g. `stalled`). */
-  async countOnce(shopId: string, orderId: string, mark: string, counters: Record<string, number>): Promise<boolean> {
-    return this.#onceWithCounters('countOnce', shopId, orderId, mark, counters);
+  /** Adds to the shop's counters of the day of `at` once per order and mark (e.g. `stalled`). */
+  async countOnce(shopId: string, orderId: string, mark: string, counters: Record<string, number>, at: Date): Promise<boolean> {
+    return this.#onceWithCounters('countOnce', shopId, orderId, mark, counters, at);
   }
 
-  /** Adds to the shop's journey counters (for effects that are themselves once-only, e.g. a sent message). */
-  async addCounters(shopId: string, counters: Record<string, number>): Promise<void> {
+  /**
+   * Adds to the shop's counters of the day of `at`: one UpdateItem, no read. For effects that
+   * are once-only themselves (a message the ledger let through) or where a rare double count on
+   * a redelivered stream record is acceptable (orders placed, parcels delivered).
+   */
+  async addCounters(shopId: string, counters: Record<string, number>, at: Date): Promise<void> {
+    if (Object.keys(counters).length === 0) return;
     const update = addExpression(counters);
     const result = await this.client.send(
-      new UpdateCommand({ TableName: this.table, Key: keys.journeyCounters(shopId), ...update, ReturnConsumedCapacity: 'TOTAL' }),
+      new UpdateCommand({ TableName: this.table, Key: keys.dailyCounters(shopId, dayOf(at)), ...update, ReturnConsumedCapacity: 'TOTAL' }),
     );
     this.meter('addCounters', 'write', result.ConsumedCapacity);
   }
 
-  async getCounters(shopId: string): Promise<Record<string, number>> {
-    const result = await this.client.send(new GetCommand({ TableName: this.table, Key: keys.journeyCounters(shopId) }));
-    const { pk: _pk, sk: _sk, ...counters } = result.Item ?? {};
-    return Object.fromEntries(Object.entries(counters).filter(([, v]) => typeof v === 'number')) as Record<string, number>;
+  /** The shop's counters per UTC day from `sinceDay` (YYYY-MM-DD; all days when omitted), oldest first. */
+  async getDailyCounters(shopId: string, sinceDay = '0000-00-00'): Promise<{ day: string; counters: Record<string, number> }[]> {
+    const days: { day: string; counters: Record<string, number> }[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':pk': keys.shop(shopId).pk, ':from': `${keys.dailyCountersPrefix}${sinceDay}`, ':to': `${keys.dailyCountersPrefix}~` },
+          ExclusiveStartKey: start,
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      this.meter('getDailyCounters', 'read', page.ConsumedCapacity);
+      for (const item of page.Items ?? []) {
+        const { pk: _pk, sk, ...counters } = item;
+        days.push({ day: String(sk).slice(keys.dailyCountersPrefix.length), counters: Object.fromEntries(Object.entries(counters).filter(([, v]) => typeof v === 'number')) as Record<string, number> });
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return days;
+  }
+
+  /** The shop's counters summed over the days from `sinceDay`. */
+  async getCounters(shopId: string, sinceDay?: string): Promise<Record<string, number>> {
+    const totals: Record<string, number> = {};
+    for (const { counters } of await this.getDailyCounters(shopId, sinceDay)) {
+      for (const [name, value] of Object.entries(counters)) totals[name] = (totals[name] ?? 0) + value;
+    }
+    return totals;
   }
 
   async #onceWithCounters(
@@ -92,14 +126,15 @@ export class JourneyStore extends ItemStore {
     orderId: string,
     mark: string,
     counters: Record<string, number>,
+    at: Date,
     extra?: { key: { pk: string; sk: string }; add: Record<string, number> },
   ): Promise<boolean> {
-    const updates = [{ key: keys.journeyCounters(shopId), add: counters }, ...(extra ? [extra] : [])].filter((u) => Object.keys(u.add).length);
+    const updates = [{ key: keys.dailyCounters(shopId, dayOf(at)), add: counters }, ...(extra ? [extra] : [])].filter((u) => Object.keys(u.add).length);
     try {
       const result = await this.client.send(
         new TransactWriteCommand({
           TransactItems: [
-            { Put: { TableName: this.table, Item: { ...keys.orderMark(shopId, orderId, mark), at: new Date().toISOString() }, ConditionExpression: 'attribute_not_exists(pk)' } },
+            { Put: { TableName: this.table, Item: { ...keys.orderMark(shopId, orderId, mark), at: at.toISOString() }, ConditionExpression: 'attribute_not_exists(pk)' } },
             ...updates.map((u) => ({ Update: { TableName: this.table, Key: u.key, ...addExpression(u.add) } })),
           ],
           ReturnConsumedCapacity: 'TOTAL',

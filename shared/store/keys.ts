@@ -74,8 +74,9 @@ export const keys = {
   productPrefix: 'PRODUCT#',
   /** How long the shop's buyers take to pay, by group (a histogram of counters). */
   payHistogram: (shopId: string): ItemKey => ({ pk: shopPrefix(shopId), sk: 'PAYHIST' }),
-  /** The shop's journey counters (recovered revenue, stalls, check-in replies, …). */
-  journeyCounters: (shopId: string): ItemKey => ({ pk: shopPrefix(shopId), sk: 'COUNT#journeys' }),
+  /** The shop's counters for one UTC day (messages, payments, recovered revenue, stalls, replies, …). */
+  dailyCounters: (shopId: string, day: string): ItemKey => ({ pk: shopPrefix(shopId), sk: `COUNT#d#${day}` }),
+  dailyCountersPrefix: 'COUNT#d#',
   /** Marks that a once-only effect of an order (its payment counted, its stall alerted) happened. */
   orderMark: (shopId: string, orderId: string, mark: string): ItemKey => ({ pk: `${shopPrefix(shopId)}#O#${orderId}`, sk: `MARK#${mark}` }),
   /** Which order a parcel belongs to, by tracking number (tracking services call with that alone). */

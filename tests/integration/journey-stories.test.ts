@@ -160,6 +160,10 @@ describe('parcels, delivery care, check-ins and repurchase', () => {
     expect(texts[4]).toContain('90度水温');
     expect(texts[5]).toContain('用了3天');
     expect(texts[7]).toContain('用了14天');
+    // The daily counters `careline report` reads agree with what was sent.
+    const counters = await w.journeys.getCounters('tea-house');
+    expect(counters).toMatchObject({ orders: 1, orders_shipped: 1, orders_delivered: 1, sent_parcel_update: 2, sent_check_in: 2, sent_repurchase_reminder: 1, sent_sms: 10 });
+    expect(counters.smsSegments).toBeGreaterThanOrEqual(10);
   });
 
   it('a check-in reply of 2 is recorded as satisfaction and flagged for follow-up', async () => {
