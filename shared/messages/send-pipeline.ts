@@ -160,7 +160,13 @@ export async function runSendPipeline(request: SendRequest, deps: PipelineDeps):
         now,
       ),
       noteOnTimeline(deps, request, now, `Sent ${channel === 'sms' ? 'SMS' : 'email'}${via} (${request.kind.replaceAll('_', ' ')}): ${(channel === 'sms' ? rendered.sms.text : rendered.email.subject).slice(0, 120)}`, 'message.sent'),
-      deps.count?.(request.shopId, now, { [`sent_${request.kind}`]: 1, [`sent_${channel}`]: 1, ...(segments !== undefined ? { smsSegments: segments } : {}) }),
+      deps.count?.(request.shopId, now, {
+        [`sent_${request.kind}`]: 1,
+        [`sent_${channel}`]: 1,
+        ...(segments !== undefined ? { smsSegments: segments } : {}),
+        // The customer's local hour: the report's send-hour histogram shows nothing lands at night.
+        ...(local ? { [`sentHour_${String(local.hour).padStart(2, '0')}`]: 1 } : {}),
+      }),
     ]);
     return { status: 'sent', channel, ...(segments !== undefined ? { segments } : {}) };
   }

@@ -1,0 +1,141 @@
+import type { Context, SNSEvent } from 'aws-lambda';
+import { handler as inboundSmsHandler } from '../../functions/inbound-sms/handler.ts';
+import { setRuntime } from '../../functions/runtime.ts';
+import type { OutboxEntry } from '../../shared/channels/outbox.ts';
+import { manualClock } from '../../shared/clock.ts';
+import type { ProductRule } from '../../shared/journeys/products.ts';
+import type { TemplateSource } from '../../shared/messages/templates.ts';
+import type { Shop } from '../../shared/shops/shop.ts';
+import { JourneyStore } from '../../shared/store/journey-store.ts';
+import type { LedgerEntry } from '../../shared/store/message-store.ts';
+import { signCareline } from '../../shared/webhooks/signatures.ts';
+import { createWorld } from '../world.ts';
+import { DEMO_PRODUCTS, demoShop, generatePlan, productRules, type SimCustomer, type SimPlan } from './generate.ts';
+
+export interface SimOptions {
+  /** A running DynamoDB Local (in memory). */
+  endpoint: string;
+  seed: number;
+  customers: number;
+  days: number;
+  /** First moment of the simulation (default: 2026-11-02 00:00 UTC, a Monday). */
+  start?: Date;
+  /** An existing shop's settings, products and templates (`careline simulate <shopId>`); the demo shop otherwise. */
+  shop?: Shop;
+  products?: ProductRule[];
+  templates?: TemplateSource[];
+  /** Told how far the run is, 0…1. */
+  onProgress?: (done: number) => void;
+}
+
+export interface SimResult {
+  shop: Shop;
+  start: Date;
+  end: Date;
+  plan: SimPlan;
+  sent: OutboxEntry[];
+  /** Every customer's message ledger: sent and not sent, with reasons. */
+  ledger: LedgerEntry[];
+  /** The shop's counters over the run, as `careline report` reads them. */
+  counters: Record<string, number>;
+  daily: { day: string; counters: Record<string, number> }[];
+  payHistogram: Awaited<ReturnType<JourneyStore['getPayHistogram']>>;
+  alerts: number;
+  webhooks: number;
+  wallMs: number;
+}
+
+const DAY = 86_400_000;
+
+/**
+ * Runs a shop's next weeks on a virtual clock through Careline itself: the real webhook
+ * handler, order stream, dispatcher, send pipeline and inbound-SMS handler, against DynamoDB
+ * Local, with the outbox channel. Nothing here re-implements a rule; it only makes things happen.
+ */
+export async function simulate(options: SimOptions): Promise<SimResult> {
+  const started = performance.now();
+  const start = options.start ?? new Date('2026-11-02T00:00:00.000Z');
+  const end = new Date(start.getTime() + options.days * DAY);
+  const clock = manualClock(start);
+  const world = await createWorld({ endpoint: options.endpoint, tableName: `simulation-${options.seed}-${Date.now().toString(36)}`, clock });
+  try {
+    const shop = options.shop ? { ...options.shop, platform: 'careline' as const } : demoShop();
+    await world.store.createShop(shop);
+    const journeys = new JourneyStore({ client: world.store.documentClient, tableName: world.store.tableName });
+    const rules = options.products ?? productRules(DEMO_PRODUCTS, start);
+    for (const rule of rules) await journeys.putProduct(shop.shopId, rule);
+    for (const template of options.templates ?? []) await world.store.putTemplate(shop.shopId, template);
+    const products = options.products
+      ? options.products.map((rule) => ({ sku: rule.sku, title: rule.title ?? rule.sku, price: '99.00', rule }))
+      : DEMO_PRODUCTS;
+    const plan = generatePlan({ seed: options.seed, customers: options.customers, days: options.days, start, products });
+    const secret = shop.secrets[0]!.value;
+
+    let n = 0;
+    for (const action of plan.actions) {
+      await world.runUntil(action.at);
+      if (action.type === 'event') {
+        const body = JSON.stringify({ id: `sim-${++n}`, occurredAt: action.at.toISOString(), ...action.event });
+        const answer = await world.webhook(
+          { platform: 'careline', shopId: shop.shopId, body, headers: { 'careline-signature': signCareline(body, secret, clock.now()) } },
+          { settle: false },
+        );
+        if (answer.status !== 200) throw new Error(`simulated webhook refused (${answer.status}): ${JSON.stringify(answer.body)}`);
+      } else {
+        setRuntime(world.runtime);
+        await inboundSmsHandler(inboundSms(action.phone, action.body, n++), {} as Context);
+      }
+      options.onProgress?.((action.at.getTime() - start.getTime()) / (end.getTime() - start.getTime()));
+    }
+    await world.runUntil(end);
+    options.onProgress?.(1);
+
+    const ledger: LedgerEntry[] = [];
+    for (const customer of plan.customers) ledger.push(...(await world.engine.messages.listMessages(shop.shopId, customer.customerId, 500)));
+    const daily = await journeys.getDailyCounters(shop.shopId);
+    return {
+      shop,
+      start,
+      end,
+      plan,
+      sent: [...world.sent],
+      ledger,
+      counters: await journeys.getCounters(shop.shopId),
+      daily,
+      payHistogram: await journeys.getPayHistogram(shop.shopId),
+      alerts: world.alerts.length,
+      webhooks: n,
+      wallMs: performance.now() - started,
+    };
+  } finally {
+    await world.stop();
+  }
+}
+
+function inboundSms(phone: string, body: string, n: number): SNSEvent {
+  const message = { originationNumber: phone, destinationNumber: '+18005550100', messageKeyword: 'KEYWORD', messageBody: body, inboundMessageId: `sim-inbound-${n}` };
+  return {
+    Records: [
+      {
+        EventSource: 'aws:sns',
+        EventVersion: '1.0',
+        EventSubscriptionArn: 'arn:aws:sns:local:000000000000:inbound:sim',
+        Sns: {
+          Type: 'Notification',
+          MessageId: `sim-${n}`,
+          TopicArn: 'arn:aws:sns:local:000000000000:inbound',
+          Subject: '',
+          Message: JSON.stringify(message),
+          Timestamp: new Date().toISOString(),
+          SignatureVersion: '1',
+          Signature: '',
+          SigningCertUrl: '',
+          UnsubscribeUrl: '',
+          MessageAttributes: {},
+        },
+      },
+    ],
+  };
+}
+
+export type { SimCustomer };
