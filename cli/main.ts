@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerEngineCommands } from './engine-commands.ts';
 import { registerJourneyCommands } from './journey-commands.ts';
+import { registerReportCommands } from './report-commands.ts';
 import { registerReadCommands } from './read-commands.ts';
 import { registerShopCommands } from './shop-commands.ts';
 import { CliError, type TargetOptions } from './target.ts';
@@ -19,6 +20,7 @@ registerShopCommands(program, target);
 registerReadCommands(program, target);
 registerEngineCommands(program, target);
 registerJourneyCommands(program, target);
+registerReportCommands(program, target);
 
 try {
   await program.parseAsync(process.argv);
