@@ -88,7 +88,7 @@ const DAY = 24 * HOUR;
 const ZONES = [
   { zone: 'Asia/Shanghai', locale: 'zh-CN' as const, weight: 0.82, phone: (r: Random) => `+86139${String(r.int(10000000, 99999999))}` },
   { zone: 'America/Los_Angeles', locale: 'en' as const, weight: 0.12, phone: (r: Random) => `+1650253${String(r.int(1000, 9999))}` },
-  { zone: 'Europe/London', locale: 'en' as const, weight: 0.06, phone: (r: Random) => `+447700900${String(r.int(100, 999))}` },
+  { zone: 'Europe/London', locale: 'en' as const, weight: 0.06, phone: (r: Random) => `+447400${String(r.int(100000, 999999))}` },
 ];
 const ZH_NAMES = ['晓雨', '子涵', '思远', '雨桐', '浩然', '欣怡', '梓萱', '俊杰', '诗琪', '明轩'];
 const EN_NAMES = ['Amy', 'Ben', 'Chloe', 'David', 'Emma', 'Felix', 'Grace', 'Henry'];
@@ -197,6 +197,11 @@ export function generatePlan(options: { seed: number; customers: number; days: n
           }
           t += r.between(2, 6) * HOUR;
           event(t, { type: 'shipment.delivered', checkpoint: { at: at(t).toISOString(), status: 'delivered', message: '已签收' } });
+          // Some answer the day-3 check-in with a score; most are happy.
+          if (customer.phone && lines.some((l) => productOf(products, l.sku)?.rule.checkInDays.includes(3)) && r.chance(0.4) && t + 4 * DAY < end) {
+            const score = r.pick(['5', '5', '5', '4', '4', '3', '2', '1']);
+            actions.push({ at: new Date(t + 3 * DAY + r.between(12, 30) * HOUR), type: 'sms_reply', customerId, phone: customer.phone, body: score });
+          }
           if (r.chance(0.05)) {
             truth.refunded++;
             event(t + r.between(1, 5) * DAY, {
@@ -216,6 +221,10 @@ export function generatePlan(options: { seed: number; customers: number; days: n
   }
   actions.sort((a, b) => a.at.getTime() - b.at.getTime() || a.customerId.localeCompare(b.customerId));
   return { seed: options.seed, customers, actions, truth };
+}
+
+function productOf(products: SimProduct[], sku: string | undefined): SimProduct | undefined {
+  return products.find((p) => p.sku === sku);
 }
 
 function pickLines(r: Random, products: SimProduct[]) {
