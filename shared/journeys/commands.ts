@@ -29,8 +29,13 @@ export type JourneyCommand =
   /** Counts a purchase that followed the product's repurchase reminder (sent within 30 days before it). */
   | { type: 'repurchase_check'; customerId: string; productKeys: string[]; at: string };
 
-/** Milestones after which an order's remaining messages no longer apply. */
-export const ORDER_ENDED: readonly Milestone[] = ['cancelled', 'closed', 'refunded'];
+/**
+ * Milestones after which an order's remaining messages no longer apply. `closed` is not among
+ * them: platforms close (archive) fulfilled orders too; only an unpaid order's closing ends it.
+ */
+export const ORDER_ENDED: readonly Milestone[] = ['cancelled', 'refunded'];
+/** What stops payment reminders and calls: paid, or ended, or closed (unpaid, by the platform). */
+export const PAYMENT_OVER: readonly Milestone[] = ['paid', 'cancelled', 'closed', 'refunded'];
 
 /** Deterministic message keys (task key = `msg:` + message key) and task keys of the journeys. */
 export const journeyKeys = {

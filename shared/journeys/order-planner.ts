@@ -8,7 +8,7 @@ import type { Shop } from '../shops/shop.ts';
 import { localParts, nextSendableTime, NO_QUIET_HOURS } from '../timing/send-time.ts';
 import { kindSpec } from '../messages/kinds.ts';
 import type { Call } from './calls.ts';
-import { type JourneyCommand, journeyKeys, messageTaskKey, ORDER_ENDED } from './commands.ts';
+import { type JourneyCommand, journeyKeys, messageTaskKey, ORDER_ENDED, PAYMENT_OVER } from './commands.ts';
 import { type PayGroup, type PayHistogram, payQuantileMinutes } from './pay-latency.ts';
 import { type ProductRule, productKeyOf, ruleFor } from './products.ts';
 
@@ -74,6 +74,7 @@ export function planOrderChange(input: OrderJourneyInput): JourneyCommand[] {
   for (const refund of refunds) planItemRefund(ctx, refund.lineItems.map((line) => line.lineItemId));
   const ended = ORDER_ENDED.find((milestone) => reached.has(milestone));
   if (ended) planEnded(ctx, ended);
+  else if (reached.has('closed') && !after.milestones.paid) stopPaymentReminders(ctx, 'order closed unpaid');
   return commands;
 }
 
@@ -140,14 +141,14 @@ function planCreated(ctx: Ctx, createdAt: string): void {
   const { after, shop, profile } = ctx;
   const j = shop.journeys;
   const created = new Date(createdAt);
-  const open = !after.milestones.paid && !ORDER_ENDED.some((m) => after.milestones[m]);
+  const open = !PAYMENT_OVER.some((m) => after.milestones[m]);
   const group = payGroupOf(profile, after);
   ctx.commands.push({ type: 'count', counters: { orders: 1, [`orders_${group}`]: 1, ...(open ? { ordersUnpaidAtCreation: 1 } : {}) }, at: createdAt });
   ctx.commands.push({ type: 'repurchase_check', customerId: ctx.customerId, productKeys: productKeys(after), at: createdAt });
   if (open && j.paymentReminders) {
     const delay = reminderDelayMinutes(shop, group, ctx.payHistogram);
     const firstAt = new Date(created.getTime() + delay.minutes * MINUTE);
-    const stopIf = ['paid', ...ORDER_ENDED];
+    const stopIf = [...PAYMENT_OVER];
     message(ctx, 'payment_reminder', journeyKeys.reminder(after.orderId), firstAt, { variant: group, guard: { stopIf, cutoff: true } });
     if (j.autoCloseHours) {
       const lastAt = new Date(created.getTime() + (j.autoCloseHours - j.lastChanceHoursBefore) * HOUR);
@@ -230,12 +231,11 @@ function planPaid(ctx: Ctx, paidAt: string): void {
 }
 
 function planShipped(ctx: Ctx, shippedAt: string, notify: boolean): void {
-  const j = ctx.shop.journeys;
-  if (!j.parcelUpdates) return;
   const { after } = ctx;
-  if (notify && !after.milestones.delivered) {
+  if (ctx.shop.journeys.parcelUpdates && notify && !after.milestones.delivered) {
     message(ctx, 'order_shipped', journeyKeys.shipped(after.orderId), maxDate(new Date(shippedAt), ctx.now), { guard: { stopIf: ['delivered', ...ORDER_ENDED] } });
   }
+  // Stalls are watched whether or not the customer hears about the parcel's way.
   scheduleStallCheck(ctx);
 }
 
@@ -281,6 +281,7 @@ function planCheckpoints(ctx: Ctx, checkpoints: StoredCheckpoint[]): void {
 }
 
 function planOutForDelivery(ctx: Ctx): void {
+  scheduleStallCheck(ctx); // out for delivery is news too: a parcel stuck there is a stall
   if (!ctx.shop.journeys.parcelUpdates) return;
   message(ctx, 'out_for_delivery', journeyKeys.outForDelivery(ctx.after.orderId), maxDate(new Date(ctx.after.milestones.out_for_delivery!), ctx.now), {
     guard: { stopIf: ['delivered', ...ORDER_ENDED] },
@@ -325,19 +326,25 @@ function checkInDays(rules: { item: { title: string }; rule: ProductRule | undef
   return new Map([...days].sort(([a], [b]) => a - b));
 }
 
-/** Repurchase reminders at `from` + cycle × quantity − lead days, one per product per customer. */
+/** Repurchase reminders at `from` + cycle × quantity − lead days, one per product per customer (its lines added up). */
 function planRepurchase(ctx: Ctx, from: Date): void {
   const { after, shop } = ctx;
   const refunded = refundedQuantities(after);
+  const products = new Map<string, { item: (typeof after.lineItems)[number]; quantity: number }>();
   for (const item of after.lineItems) {
-    const rule = ruleFor(item, ctx.products);
+    const key = productKeyOf(item);
+    const known = products.get(key);
     const quantity = item.quantity - (refunded.get(item.lineItemId) ?? 0);
+    products.set(key, { item: known?.item ?? item, quantity: (known?.quantity ?? 0) + quantity });
+  }
+  for (const [productKey, { item, quantity }] of products) {
+    const rule = ruleFor(item, ctx.products);
     if (!rule?.repurchaseCycleDays || quantity <= 0) continue;
     const dueAt = new Date(from.getTime() + (rule.repurchaseCycleDays * quantity - shop.journeys.repurchaseLeadDays) * DAY);
     // One task per customer and product, moved by every new purchase of it; each purchase's reminder is a message of its own.
-    message(ctx, 'repurchase_reminder', `${journeyKeys.repurchase(ctx.customerId, productKeyOf(item))}:${after.orderId}`, maxDate(dueAt, ctx.now), {
+    message(ctx, 'repurchase_reminder', `${journeyKeys.repurchase(ctx.customerId, productKey)}:${after.orderId}`, maxDate(dueAt, ctx.now), {
       mode: 'move',
-      taskKey: messageTaskKey(journeyKeys.repurchase(ctx.customerId, productKeyOf(item))),
+      taskKey: messageTaskKey(journeyKeys.repurchase(ctx.customerId, productKey)),
       vars: { product_title: item.title },
       guard: { stopIf: ['cancelled', 'refunded'] },
     });
@@ -352,13 +359,17 @@ function refundedQuantities(order: OrderRecord): Map<string, number> {
 
 function planItemRefund(ctx: Ctx, lineItemIds: string[]): void {
   const refunded = refundedQuantities(ctx.after);
-  for (const item of ctx.after.lineItems) {
-    if (!lineItemIds.includes(item.lineItemId) || (refunded.get(item.lineItemId) ?? 0) < item.quantity) continue;
-    cancel(ctx, journeyKeys.repurchase(ctx.customerId, productKeyOf(item)), 'item refunded', { onlyForOrder: ctx.after.orderId });
+  const touched = ctx.after.lineItems.filter((item) => lineItemIds.includes(item.lineItemId));
+  // Every unit of a product refunded: its reminder goes (if this order set it); some units: it comes sooner.
+  const remaining = (key: string) => ctx.after.lineItems.filter((item) => productKeyOf(item) === key).reduce((n, item) => n + item.quantity - (refunded.get(item.lineItemId) ?? 0), 0);
+  for (const key of new Set(touched.map(productKeyOf))) {
+    if (remaining(key) <= 0) cancel(ctx, journeyKeys.repurchase(ctx.customerId, key), 'item refunded', { onlyForOrder: ctx.after.orderId });
   }
+  const from = ctx.after.milestones.delivered ?? ctx.after.milestones.paid;
+  if (from && touched.some((item) => remaining(productKeyOf(item)) > 0)) planRepurchase(ctx, new Date(from));
 }
 
-/** Cancelled, closed or fully refunded: every pending task of this order that no longer makes sense. */
+/** Cancelled or fully refunded: every pending task of this order that no longer makes sense. */
 function planEnded(ctx: Ctx, milestone: Milestone): void {
   const { after } = ctx;
   const reason = `order ${milestone}`;

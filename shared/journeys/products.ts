@@ -35,5 +35,6 @@ export function ruleFor(item: Pick<LineItem, 'sku' | 'productId'>, rules: Readon
 
 /** The key a repurchase is tracked under for a customer: the SKU, else the product id, else the title. */
 export function productKeyOf(item: Pick<LineItem, 'sku' | 'productId' | 'title'>): string {
-  return item.sku ?? (item.productId ? `product:${item.productId}` : `title:${item.title.slice(0, 60)}`);
+  // An empty SKU (Shopify sends "") is no SKU: products without one must not share a key.
+  return item.sku || (item.productId ? `product:${item.productId}` : `title:${item.title.slice(0, 60)}`);
 }

@@ -51,8 +51,8 @@ export const journeySettingsSchema = z.object({
   learnAfterPaidOrders: z.number().int().min(10).max(100_000).default(50),
   /** Local time by which a paid order still ships today ("pay before 16:00 to ship today"); unset: none. */
   dispatchCutoff: localTime.optional(),
-  /** The platform closes unpaid orders this many hours after they were placed; unset: it never does. */
-  autoCloseHours: z.number().int().min(1).max(30 * 24).optional().default(24),
+  /** The platform closes unpaid orders this many hours after they were placed; null: it never does. */
+  autoCloseHours: z.number().int().min(1).max(30 * 24).nullable().default(24),
   /** The last-chance reminder goes this many hours before the auto-close. */
   lastChanceHoursBefore: z.number().int().min(1).max(72).default(2),
   /** Unpaid orders from this total (minor units) also get a phone call by staff; 0: never. */

@@ -31,7 +31,7 @@ describe('the simulator', () => {
     const kinds = new Set(first.sent.map((m) => m.kind));
     for (const kind of ['payment_reminder', 'order_shipped', 'parcel_update', 'delivered', 'delivery_care', 'check_in', 'repurchase_reminder']) expect(kinds, kind).toContain(kind);
     // The customer who replied STOP gets no SMS after it; what still had to be said went by email or not at all.
-    const stop = first.plan.actions.find((a) => a.type === 'sms_reply')!;
+    const stop = first.plan.actions.find((a) => a.type === 'sms_reply' && a.body === 'STOP')!;
     const after = first.ledger.filter((e) => e.customerId === stop.customerId && e.at > stop.at.toISOString() && e.status !== 'deferred');
     expect(after.length).toBeGreaterThan(0);
     expect(after.filter((e) => e.channel === 'sms')).toEqual([]);
