@@ -40,7 +40,7 @@ export function engineFor(runtime: Runtime, overrides: Partial<Pick<Engine, 'cha
   const known = engines.get(runtime);
   if (known && !overrides.channels) return known;
   const { config, store, clock, logger } = runtime;
-  const storeOptions = { client: store.documentClient, tableName: store.tableName };
+  const storeOptions = store.siblingOptions;
   const tasks = new TaskStore(storeOptions);
   const messages = new MessageStore(storeOptions);
   const sns = config.CARELINE_CHANNEL === 'sns' ? new SNSClient({ region: config.AWS_REGION }) : undefined;

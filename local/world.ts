@@ -7,7 +7,7 @@ import { outboxChannel, type OutboxEntry } from '../shared/channels/outbox.ts';
 import type { ManualClock } from '../shared/clock.ts';
 import { collectingPublisher } from '../shared/events/publisher.ts';
 import type { DomainEvent } from '../shared/orders/order-effects.ts';
-import { CarelineStore } from '../shared/store/careline-store.ts';
+import { type CapacityListener, CarelineStore } from '../shared/store/careline-store.ts';
 import { createDocumentClient } from '../shared/store/dynamo-client.ts';
 import { DEFAULT_DISPATCH, type DispatchReport, runDispatcher } from '../shared/tasks/dispatcher.ts';
 import { bucketOf } from '../shared/tasks/task.ts';
@@ -52,11 +52,11 @@ export interface World {
   stop(): Promise<void>;
 }
 
-export async function createWorld(options: { endpoint: string; tableName: string; clock: ManualClock; print?: (line: string) => void }): Promise<World> {
+export async function createWorld(options: { endpoint: string; tableName: string; clock: ManualClock; print?: (line: string) => void; onCapacity?: CapacityListener }): Promise<World> {
   await ensureTable(options.endpoint, options.tableName);
   const startBucket = bucketOf(options.clock.now());
   const client = createDocumentClient({ endpoint: options.endpoint });
-  const store = new CarelineStore({ client, tableName: options.tableName });
+  const store = new CarelineStore({ client, tableName: options.tableName, ...(options.onCapacity ? { onCapacity: options.onCapacity } : {}) });
   const publisher = collectingPublisher();
   const runtime = createRuntime(
     { CARELINE_TABLE: options.tableName, CARELINE_CHANNEL: 'outbox', AWS_REGION: 'us-east-1', DYNAMODB_ENDPOINT: options.endpoint },

@@ -99,6 +99,7 @@ export function summary(result: SimResult): string {
     `  SMS cost (estimate)      $${smsCost.toFixed(2)} for ${kpis.messages.smsSegments} segments; ${perCustomerWeek.toFixed(2)} messages per customer per week`,
     `  Stalled parcels caught   ${kpis.parcels.stalled} (the plan stalled ${result.plan.truth.stalled} and sent ${result.plan.truth.exceptions} exceptions), ${result.alerts} ops alerts`,
     `  Checks                   ${checks.atForbiddenTime.length} messages outside their hours, ${checks.duplicates.length} sent twice`,
+    `  DynamoDB                 ${Math.round(result.capacity.write)} write units, ${Math.round(result.capacity.read)} read units: ${(result.capacity.write / Math.max(kpis.orders.total, 1)).toFixed(1)} WCU and ${(result.capacity.read / Math.max(kpis.orders.total, 1)).toFixed(1)} RCU per order, all flows`,
   ].join('\n');
 }
 

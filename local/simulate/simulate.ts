@@ -42,6 +42,8 @@ export interface SimResult {
   payHistogram: Awaited<ReturnType<JourneyStore['getPayHistogram']>>;
   alerts: number;
   webhooks: number;
+  /** DynamoDB capacity the whole run consumed (ingest, journeys, dispatcher, pipeline), by operation. */
+  capacity: { read: number; write: number; byOperation: Record<string, { read: number; write: number }> };
   wallMs: number;
 }
 
@@ -57,7 +59,19 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
   const start = options.start ?? new Date('2026-11-02T00:00:00.000Z');
   const end = new Date(start.getTime() + options.days * DAY);
   const clock = manualClock(start);
-  const world = await createWorld({ endpoint: options.endpoint, tableName: `simulation-${options.seed}-${Date.now().toString(36)}`, clock });
+  const capacity: SimResult['capacity'] = { read: 0, write: 0, byOperation: {} };
+  const world = await createWorld({
+    endpoint: options.endpoint,
+    tableName: `simulation-${options.seed}-${Date.now().toString(36)}`,
+    clock,
+    onCapacity: (operation, units) => {
+      capacity.read += units.read;
+      capacity.write += units.write;
+      const entry = (capacity.byOperation[operation] ??= { read: 0, write: 0 });
+      entry.read += units.read;
+      entry.write += units.write;
+    },
+  });
   try {
     const shop = options.shop ? { ...options.shop, platform: 'careline' as const } : demoShop();
     await world.store.createShop(shop);
@@ -104,6 +118,7 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
       daily,
       payHistogram: await journeys.getPayHistogram(shop.shopId),
       alerts: world.alerts.length,
+      capacity,
       webhooks: n,
       wallMs: performance.now() - started,
     };

@@ -32,6 +32,11 @@ export class ItemStore {
     return this.table;
   }
 
+  /** Options for a sibling store on the same table, metered by the same listener. */
+  get siblingOptions(): StoreOptions {
+    return { client: this.client, tableName: this.table, onCapacity: this.#onCapacity };
+  }
+
   /** The client, for building sibling stores on the same table. */
   get documentClient(): DynamoDBDocumentClient {
     return this.client;
