@@ -175,24 +175,8 @@ export class JourneyStore extends ItemStore {
     const sets = [`${e.name('status')} = ${e.value(change.status)}`, `${e.name('updatedAt')} = ${e.value(now.toISOString())}`];
     if (change.outcome) sets.push(`${e.name('outcome')} = ${e.value(change.outcome)}`);
     if (change.note) sets.push(`${e.name('note')} = ${e.value(change.note)}`);
-    try {
-      const result = await this.client.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: keys.call(shopId, orderId),
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: `${e.name('status')} = ${e.value('open')}`,
-          ExpressionAttributeNames: e.names,
-          ExpressionAttributeValues: e.values,
-          ReturnConsumedCapacity: 'TOTAL',
-        }),
-      );
-      this.meter('closeCall', 'write', result.ConsumedCapacity);
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return false;
-      throw this.storeError('closeCall', error);
-    }
+    const condition = `${e.name('status')} = ${e.value('open')}`;
+    return this.#updateIf('closeCall', keys.call(shopId, orderId), { expression: `SET ${sets.join(', ')}`, condition, values: e.values, names: e.names });
   }
 
   // ── unpaid orders per customer ─────────────────────────────────────────────────────
@@ -229,65 +213,29 @@ export class JourneyStore extends ItemStore {
 
   /** Records a check-in score on the profile; a low one flags the customer for follow-up. */
   async recordSatisfaction(shopId: string, customerId: string, score: number, low: boolean, at: Date): Promise<boolean> {
-    try {
-      const result = await this.client.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: keys.profile(shopId, customerId),
-          UpdateExpression: `ADD satisfactionSum :score, satisfactionCount :one SET lastSatisfaction = :score, lastSatisfactionAt = :at${low ? ', followUp = :true' : ''}`,
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':score': score, ':one': 1, ':at': at.toISOString(), ...(low ? { ':true': true } : {}) },
-          ReturnConsumedCapacity: 'TOTAL',
-        }),
-      );
-      this.meter('recordSatisfaction', 'write', result.ConsumedCapacity);
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return false;
-      throw this.storeError('recordSatisfaction', error);
-    }
+    return this.#updateIf('recordSatisfaction', keys.profile(shopId, customerId), {
+      expression: `ADD satisfactionSum :score, satisfactionCount :one SET lastSatisfaction = :score, lastSatisfactionAt = :at${low ? ', followUp = :true' : ''}`,
+      condition: 'attribute_exists(pk)',
+      values: { ':score': score, ':one': 1, ':at': at.toISOString(), ...(low ? { ':true': true } : {}) },
+    });
   }
 
   /** Tags the customer at-risk, unless an order newer than `lastOrderAt` arrived meanwhile. */
   async markAtRisk(shopId: string, customerId: string, lastOrderAt: string, now: Date): Promise<boolean> {
-    try {
-      const result = await this.client.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: keys.profile(shopId, customerId),
-          UpdateExpression: 'SET atRiskSince = :now, atRiskAfterOrderAt = :last',
-          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(lastOrderAt) OR lastOrderAt <= :last)',
-          ExpressionAttributeValues: { ':now': now.toISOString(), ':last': lastOrderAt },
-          ReturnConsumedCapacity: 'TOTAL',
-        }),
-      );
-      this.meter('markAtRisk', 'write', result.ConsumedCapacity);
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return false;
-      throw this.storeError('markAtRisk', error);
-    }
+    return this.#updateIf('markAtRisk', keys.profile(shopId, customerId), {
+      expression: 'SET atRiskSince = :now, atRiskAfterOrderAt = :last',
+      condition: 'attribute_exists(pk) AND (attribute_not_exists(lastOrderAt) OR lastOrderAt <= :last)',
+      values: { ':now': now.toISOString(), ':last': lastOrderAt },
+    });
   }
 
   /** Flags an order whose parcel stalled; false if it was flagged already. */
   async flagStalled(shopId: string, orderId: string, reason: string, at: Date): Promise<boolean> {
-    try {
-      const result = await this.client.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: keys.order(shopId, orderId),
-          UpdateExpression: 'SET stalledAt = :at, stallReason = :reason',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':at': at.toISOString(), ':reason': reason.slice(0, 200) },
-          ReturnConsumedCapacity: 'TOTAL',
-        }),
-      );
-      this.meter('flagStalled', 'write', result.ConsumedCapacity);
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return false;
-      throw this.storeError('flagStalled', error);
-    }
+    return this.#updateIf('flagStalled', keys.order(shopId, orderId), {
+      expression: 'SET stalledAt = :at, stallReason = :reason',
+      condition: 'attribute_exists(pk)',
+      values: { ':at': at.toISOString(), ':reason': reason.slice(0, 200) },
+    });
   }
 
   // ── settings changes ───────────────────────────────────────────────────────────────
@@ -298,6 +246,28 @@ export class JourneyStore extends ItemStore {
   async listSettingsChanges(shopId: string, limit = 50): Promise<SettingsChange[]> {
     const changes = await this.#queryPrefix('listSettingsChanges', keys.shop(shopId).pk, keys.settingsChangePrefix, settingsChangeSchema, { newestFirst: true, limit });
     return changes;
+  }
+
+  /** One UpdateItem under a condition: true if it applied, false if the condition did not hold. */
+  async #updateIf(operation: string, key: { pk: string; sk: string }, update: { expression: string; condition: string; values: Record<string, unknown>; names?: Record<string, string> }): Promise<boolean> {
+    try {
+      const result = await this.client.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: key,
+          UpdateExpression: update.expression,
+          ConditionExpression: update.condition,
+          ExpressionAttributeValues: update.values,
+          ...(update.names ? { ExpressionAttributeNames: update.names } : {}),
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      this.meter(operation, 'write', result.ConsumedCapacity);
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw this.storeError(operation, error);
+    }
   }
 
   async #queryPrefix<S extends z.ZodType>(operation: string, pk: string, prefix: string, schema: S, options: { newestFirst?: boolean; limit?: number } = {}): Promise<z.infer<S>[]> {
