@@ -86,6 +86,11 @@ describe('npm start', () => {
     const bad = await cli('shop', 'set', 'demo', 'journeys.stallAfterHours=2').catch((error: { stderr: string; code: number }) => error);
     expect(bad).toMatchObject({ code: 1, stderr: expect.stringContaining('journeys.stallAfterHours') });
     expect((await cli('calls', 'demo')).stdout).toContain('No open calls for demo.');
+    // The order posted above was counted as it happened; the report reads the day's counters.
+    const report = JSON.parse((await cli('report', 'demo', '--since', '7d', '--json')).stdout);
+    expect(report.kpis.orders).toMatchObject({ total: 1, new: 1 });
+    const badSince = await cli('report', 'demo', '--since', 'last week').catch((error: { stderr: string; code: number }) => error);
+    expect(badSince).toMatchObject({ code: 1, stderr: expect.stringContaining('--since takes 30d') });
   });
 
   it('stops DynamoDB Local with it on SIGTERM', async () => {
