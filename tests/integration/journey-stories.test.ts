@@ -3,8 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { recordCallOutcome } from '../../shared/journeys/journey-runtime.ts';
 import { orderView } from '../../shared/orders/order-state.ts';
 import { profileView } from '../../shared/profiles/profile.ts';
-import { type JourneyWorld, journeyWorld, shanghai } from '../support/journey-world.ts';
-import { createHash } from 'node:crypto';
+import { journeyShop, type JourneyWorld, journeyWorld, shanghai } from '../support/journey-world.ts';
+import { createHash, createHmac } from 'node:crypto';
 
 // End-to-end stories on a virtual clock: the real webhook handler, order stream, dispatcher and
 // send pipeline against DynamoDB Local, with the outbox channel. Times are Shanghai local.
@@ -220,6 +220,32 @@ describe('parcels, delivery care, check-ins and repurchase', () => {
     await w.runUntil(shanghai('2026-11-20 15:00'));
     expect(w.alerts).toHaveLength(1);
     expect(w.log().map((l) => l.kind)).toEqual(['shipment_delay']);
+  });
+
+  it('an AfterShip exception for a parcel alerts at once; a parcel nobody shipped is acknowledged and counted', async () => {
+    world = await journeyWorld(journeyShop({ trackingSecrets: { aftership: 'aftership-secret-0123' } }));
+    const w = world;
+    await w.at('2026-11-20 10:00');
+    await w.send({ type: 'order.created', orderId: 'o-10', order: { orderNumber: '#1010', currency: 'CNY', total: '168.00', lineItems: [tea], createdAt: w.clock.now().toISOString() }, customer: customer() });
+    await w.send({ type: 'order.paid', orderId: 'o-10' });
+    await w.send({ type: 'order.shipped', orderId: 'o-10', shipment: { carrier: 'UPS', trackingNumber: '1Z999AA10123456784' } });
+    await w.at('2026-11-21 10:00');
+    const body = (trackingNumber: string) =>
+      JSON.stringify({
+        event: 'tracking_update',
+        event_id: `evt-${trackingNumber}`,
+        msg: { tracking_number: trackingNumber, slug: 'ups', tag: 'Exception', checkpoints: [{ checkpoint_time: '2026-11-21T10:00:00+08:00', tag: 'Exception', message: 'Address not found', location: 'Hangzhou' }] },
+      });
+    const post = (raw: string, secret = 'aftership-secret-0123') =>
+      w.webhook({ platform: 'aftership', shopId: 'tea-house', body: raw, headers: { 'aftership-hmac-sha256': createHmac('sha256', secret).update(raw).digest('base64') } });
+
+    expect((await post(body('1Z999AA10123456784'), 'not-the-secret-000')).status).toBe(401);
+    expect(await post(body('1Z999AA10123456784'))).toEqual({ status: 200, body: { ok: true, outcome: 'applied' } });
+    expect(await post(body('NOBODY-SHIPPED-THIS'))).toEqual({ status: 200, body: { ok: true, outcome: 'unmatched' } });
+    await w.runUntil(shanghai('2026-11-21 11:00'));
+    expect(w.alerts).toHaveLength(1);
+    expect(w.log().map((l) => l.kind)).toEqual(['order_shipped', 'shipment_delay']);
+    expect(await w.store.getWebhookCounters('tea-house')).toMatchObject({ 'ignored:aftership:unmatched_tracking': 1 });
   });
 
   it('an order refunded mid-journey: everything pending for it is cancelled', async () => {
