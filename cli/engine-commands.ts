@@ -50,7 +50,7 @@ export function registerEngineCommands(program: Command, target: Target): void {
     .option('--dead', 'only dead tasks (failed too often; see `tasks retry`)')
     .option('--all', 'every task, finished ones included')
     .option('--json', 'print JSON')
-    .addHelpText('after', '\nExamples:\n  careline tasks demo\n  careline tasks demo --dead\n  careline tasks retry demo msg:payment_reminder:1001:1')
+    .addHelpText('after', '\nExamples:\n  careline tasks demo\n  careline tasks demo --dead\n  careline tasks retry demo msg:payment-reminder:5678901234567890123:1')
     .action(async (shopId: string | undefined, options: { due?: boolean; dead?: boolean; all?: boolean; json?: boolean }) => {
       if (!shopId) throw new CliError('Which shop? e.g. `careline tasks demo`');
       const { tasks: store } = await openStores(target());
@@ -65,7 +65,7 @@ export function registerEngineCommands(program: Command, target: Target): void {
   tasks
     .command('retry <shopId> <taskKey>')
     .description('put a dead task back in line, due now')
-    .addHelpText('after', '\nExample:\n  careline tasks retry demo msg:payment_reminder:1001:1')
+    .addHelpText('after', '\nExample:\n  careline tasks retry demo msg:payment-reminder:5678901234567890123:1')
     .action(async (shopId: string, taskKey: string) => {
       const { tasks: store } = await openStores(target());
       if (!(await store.retryDead(shopId, taskKey, systemClock.now()))) {

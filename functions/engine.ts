@@ -14,6 +14,7 @@ import { journeyPreparer, journeyTaskHandlers, type JourneyDeps, rememberCheckIn
 import { JourneyStore } from '../shared/store/journey-store.ts';
 import type { ProductRule } from '../shared/journeys/products.ts';
 import type { PayHistogram } from '../shared/journeys/pay-latency.ts';
+import { countMessage, getMetrics } from './metrics.ts';
 import type { Runtime } from './runtime.ts';
 
 /** The timer engine and send pipeline, wired to a runtime's clients (made once per container). */
@@ -57,6 +58,7 @@ export function engineFor(runtime: Runtime, overrides: Partial<Pick<Engine, 'cha
   const journeyStore = new JourneyStore(storeOptions);
   const pipeline: PipelineDeps = {
     count: (shopId, at, counters) => journeyStore.addCounters(shopId, counters, at),
+    observe: (kind, result) => countMessage(getMetrics(), { kind, ...result }),
     store,
     messages,
     channels,

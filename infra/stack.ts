@@ -5,6 +5,7 @@ import type { Construct } from 'constructs';
 import { CarelineApi, WEBHOOK_PATH } from './constructs/careline-api.ts';
 import { CarelineData } from './constructs/careline-data.ts';
 import { CarelineAlarms } from './constructs/careline-alarms.ts';
+import { CarelineDashboard } from './constructs/careline-dashboard.ts';
 import { CarelineEngine } from './constructs/careline-engine.ts';
 import { CarelineFunction } from './constructs/careline-function.ts';
 import { CarelineMessaging } from './constructs/careline-messaging.ts';
@@ -30,6 +31,7 @@ export class CarelineStack extends Stack {
   readonly engine: CarelineEngine;
   readonly unsubscribe: CarelineFunction;
   readonly alarms: CarelineAlarms;
+  readonly dashboard: CarelineDashboard;
 
   constructor(scope: Construct, id: string, props: CarelineStackProps = {}) {
     super(scope, id, props);
@@ -73,14 +75,30 @@ export class CarelineStack extends Stack {
       });
     }
 
+    const deadLetterQueues = [
+      ...this.messaging.deadLetterQueues,
+      { name: 'dispatcher-schedule', queue: this.engine.deadLetterQueue },
+      { name: 'order-stream', queue: this.orderStream.failures },
+    ];
     this.alarms = new CarelineAlarms(this, 'Alarms', {
       opsTopic: this.messaging.opsTopic,
       dispatcher: this.engine.dispatcher,
-      deadLetterQueues: [
-        ...this.messaging.deadLetterQueues,
-        { name: 'dispatcher-schedule', queue: this.engine.deadLetterQueue },
-        { name: 'order-stream', queue: this.orderStream.failures },
+      httpApi: this.api.httpApi,
+      deadLetterQueues,
+    });
+    this.dashboard = new CarelineDashboard(this, 'Dashboard', {
+      httpApi: this.api.httpApi,
+      webhook: this.api.webhook,
+      functions: [
+        { name: 'webhook', fn: this.api.webhook },
+        { name: 'order-stream', fn: this.orderStream.publisher },
+        { name: 'dispatcher', fn: this.engine.dispatcher },
+        { name: 'mailer', fn: this.messaging.mailer },
+        { name: 'inbound-sms', fn: this.messaging.inboundSms },
+        { name: 'unsubscribe', fn: this.unsubscribe },
       ],
+      deadLetterQueues,
+      alarms: this.alarms.alarms,
     });
 
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName, description: 'DynamoDB table (CARELINE_TABLE for the careline CLI)' });

@@ -24,11 +24,19 @@ export function writeLocalState(state: LocalState): void {
   writeFileSync(stateFile(), `${JSON.stringify(state, null, 2)}\n`);
 }
 
+/** The running local stack's state; undefined when none runs (a file left by a stopped one does not count). */
 export function readLocalState(): LocalState | undefined {
+  let state: LocalState;
   try {
-    return localStateSchema.parse(JSON.parse(readFileSync(stateFile(), 'utf8')));
+    state = localStateSchema.parse(JSON.parse(readFileSync(stateFile(), 'utf8')));
   } catch {
     return undefined;
+  }
+  try {
+    process.kill(state.pid, 0); // signal 0: only asks whether the process is alive
+    return state;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM' ? state : undefined;
   }
 }
 

@@ -78,7 +78,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
   console.log(`Careline is running at ${url}`);
-  console.log(`  webhooks:       POST ${url}/webhooks/{shopify|woocommerce|careline}/{shopId}`);
+  console.log(`  webhooks:       POST ${url}/webhooks/{shopify|woocommerce|careline|kuaidi100|aftership}/{shopId}`);
   console.log(`  messages:       printed here and appended to ${join(LOCAL_DIR, 'outbox.jsonl')} (nothing is sent)`);
   console.log(`  DynamoDB Local: ${dynamo.endpoint} (table ${LOCAL_TABLE}, data in ${dataDir})`);
 

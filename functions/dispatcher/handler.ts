@@ -1,11 +1,9 @@
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { type DispatchReport, DEFAULT_DISPATCH, runDispatcher } from '../../shared/tasks/dispatcher.ts';
 import { engineFor } from '../engine.ts';
+import { countDispatcherRun, getMetrics } from '../metrics.ts';
 import { getRuntime, logger } from '../runtime.ts';
-
-const metrics = new Metrics({ namespace: 'Careline', serviceName: 'careline' });
 
 /** Time kept back from the Lambda timeout: the run stops taking work this long before it. */
 const SAFETY_MS = 20_000;
@@ -21,13 +19,7 @@ async function dispatch(_event: ScheduledEvent, context: Context): Promise<Dispa
   );
   logger.info('dispatcher run', { ...report });
   // EMF metrics: the dashboard and the alarms on dead tasks and dispatcher lag read these.
-  metrics.addMetric('DispatcherLagSeconds', MetricUnit.Seconds, Math.round(report.lagMs / 1000));
-  metrics.addMetric('TasksDone', MetricUnit.Count, report.done);
-  metrics.addMetric('TasksRescheduled', MetricUnit.Count, report.rescheduled);
-  metrics.addMetric('TasksRetried', MetricUnit.Count, report.retried);
-  metrics.addMetric('DeadTasks', MetricUnit.Count, report.dead);
-  metrics.addMetric('TasksLeftOver', MetricUnit.Count, report.leftOver);
-  metrics.publishStoredMetrics();
+  countDispatcherRun(getMetrics(), report);
   return report;
 }
 

@@ -1,11 +1,15 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { shopCache } from '../../shared/shops/shop-cache.ts';
-import { ingestWebhook } from '../../shared/webhooks/ingest-webhook.ts';
+import { type IngestResult, ingestWebhook } from '../../shared/webhooks/ingest-webhook.ts';
+import { adapterFor } from '../../shared/webhooks/registry.ts';
+import { countWebhook, getMetrics } from '../metrics.ts';
 import { unexpectedErrorsAsHttp500 } from '../middleware/http-errors.ts';
 import { getRuntime, logger } from '../runtime.ts';
 
 let loadShop: ((shopId: string) => Promise<import('../../shared/shops/shop.ts').Shop | undefined>) | undefined;
+
+const isKnownPlatform = (platform: string) => adapterFor(platform) !== undefined;
 
 /** POST /webhooks/{platform}/{shopId}: verify, adapt, apply. */
 async function receiveWebhook(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> {
@@ -16,10 +20,15 @@ async function receiveWebhook(event: APIGatewayProxyEventV2): Promise<APIGateway
   const rawBody = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
   const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
 
-  const result = await ingestWebhook(
-    { platform, shopId, headers, rawBody, receivedAt: runtime.clock.now() },
-    { ...runtime, loadShop },
-  );
+  let result: IngestResult;
+  try {
+    result = await ingestWebhook({ platform, shopId, headers, rawBody, receivedAt: runtime.clock.now() }, { ...runtime, loadShop });
+  } catch (error) {
+    // The middleware below turns it into a 500; counted here, where the platform is known.
+    countWebhook(getMetrics(), { platform, outcome: 'error' }, isKnownPlatform);
+    throw error;
+  }
+  countWebhook(getMetrics(), { platform, topic: result.topic, outcome: result.outcome }, isKnownPlatform);
   logger.info('webhook', { platform: platform.slice(0, 40), shopId: shopId.slice(0, 63), topic: result.topic, outcome: result.outcome, status: result.status });
   return { statusCode: result.status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(result.body) };
 }

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { startDynamoDbLocal } from '../dynamodb-local.ts';
-import { excerpt, simHtml, summary } from './present.ts';
+import { capacityLine, excerpt, simHtml, summary } from './present.ts';
 import { type SimOptions, simulate } from './simulate.ts';
 
 export interface RunOptions extends Omit<SimOptions, 'endpoint' | 'onProgress'> {
@@ -35,6 +35,7 @@ export async function runPreview(options: RunOptions): Promise<void> {
     const wallMs = performance.now() - started;
     console.log(`\nA few customers, day by day (their local time):\n\n${excerpt(result)}`);
     console.log(summary(result));
+    console.log(capacityLine(result));
     console.log(`\n  Wall time                ${(wallMs / 1000).toFixed(1)} s (${result.webhooks} webhooks, ${result.sent.length} messages, DynamoDB Local in memory)`);
     if (options.html) {
       writeFileSync(options.html, simHtml(result, wallMs));

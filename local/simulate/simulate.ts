@@ -86,7 +86,8 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
     const secret = shop.secrets[0]!.value;
 
     let n = 0;
-    for (const action of plan.actions) {
+    // Replies and events planned past the last day are not part of this run.
+    for (const action of plan.actions.filter((a) => a.at < end)) {
       await world.runUntil(action.at);
       if (action.type === 'event') {
         const body = JSON.stringify({ id: `sim-${++n}`, occurredAt: action.at.toISOString(), ...action.event });

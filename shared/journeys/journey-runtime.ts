@@ -195,7 +195,8 @@ export function journeyPreparer(deps: Pick<JourneyDeps, 'store'>): MessagePrepar
     }
     if (guard.orderedAfter && profile?.lastOrderAt && profile.lastOrderAt > guard.orderedAfter) return { skip: 'ordered_again' };
     const vars: Record<string, string> = order ? orderVars(order, profile?.locale ?? shop.locale) : {};
-    if (guard.cutoff) vars.cutoff_time = reachableCutoff(shop, profile?.timezone ?? shop.timezone, now);
+    // The cut-off is the warehouse's: read on the shop's clock.
+    if (guard.cutoff) vars.cutoff_time = reachableCutoff(shop, shop.timezone, now);
     return { vars };
   };
 }

@@ -88,6 +88,7 @@ export function sendMessageHandler(deps: PipelineDeps, prepare?: MessagePreparer
       },
       deps,
     );
+    deps.observe?.(payload.kind as MessageKind, result);
     switch (result.status) {
       case 'sent':
         return { outcome: 'done', note: `sent by ${result.channel}` };

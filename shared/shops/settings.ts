@@ -39,7 +39,7 @@ const callWindowsDefault = [
  * journeys, with the defaults shops asked for. `careline shop set <shopId> journeys.<key>=<value>`.
  */
 export const journeySettingsSchema = z.object({
-  /** Payment reminders for unpaid orders. */
+  /** Payment reminders for unpaid orders (and the staff calls that go with them). */
   paymentReminders: z.boolean().default(true),
   /** Delay before the reminder to a new customer, in minutes (until the shop's own history is learned). */
   reminderDelayNewMinutes: z.number().int().min(5).max(7 * 24 * 60).default(120),
@@ -49,7 +49,7 @@ export const journeySettingsSchema = z.object({
   learnReminderDelay: z.boolean().default(true),
   /** Paid orders a group (new / returning customers) needs before its learned delay is used. */
   learnAfterPaidOrders: z.number().int().min(10).max(100_000).default(50),
-  /** Local time by which a paid order still ships today ("pay before 16:00 to ship today"); unset: none. */
+  /** Shop-local time by which a paid order still ships today ("pay before 16:00 to ship today"); unset: none. */
   dispatchCutoff: localTime.optional(),
   /** The platform closes unpaid orders this many hours after they were placed; null: it never does. */
   autoCloseHours: z.number().int().min(1).max(30 * 24).nullable().default(24),
