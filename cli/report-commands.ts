@@ -73,7 +73,9 @@ export function registerReportCommands(program: Command, target: Target): void {
         if (products.length === 0) console.error(`Shop ${shopId} has no product rules: the preview uses the demo catalogue. Add yours with \`careline product set\`.`);
         own = { shop, ...(products.length ? { products } : {}), templates };
       }
-      // Loaded on use: the simulator brings DynamoDB Local and the whole engine along.
+      // Loaded on use: the simulator brings DynamoDB Local and the whole engine along. The
+      // handlers' info lines (one per webhook) would drown the preview; warnings still show.
+      process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
       const { runPreview } = await import('../local/simulate/run.ts');
       await runPreview({ seed, customers, days, ...own, ...(options.html ? { html: options.html } : {}) });
     });

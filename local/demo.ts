@@ -1,5 +1,4 @@
 import { parseArgs } from 'node:util';
-import { runPreview } from './simulate/run.ts';
 
 // `npm run demo [-- --seed 7 --customers 300 --days 60 --html demo.html]`: the preview with the demo tea shop.
 const { values } = parseArgs({
@@ -18,6 +17,10 @@ const number = (name: string, text: string, max: number) => {
   }
   return n;
 };
+// The handlers' own log lines (one per webhook) would drown the preview; warnings still show.
+process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+const { runPreview } = await import('./simulate/run.ts');
 await runPreview({
   seed: number('seed', values.seed, 2 ** 31),
   customers: number('customers', values.customers, 5000),
