@@ -302,7 +302,11 @@ function planDelivered(ctx: Ctx, deliveredAt: string): void {
       vars: { usage_tips: tips.join('；').slice(0, 300), product_title: titles[0] ?? '' },
     });
     if (j.reviewAfterDays > 0) {
-      message(ctx, 'review_request', journeyKeys.review(after.orderId), new Date(delivered.getTime() + j.reviewAfterDays * DAY), { vars: { product_title: titles[0] ?? '' } });
+      const first = after.lineItems[0];
+      const reviewUrl = j.reviewUrl ? fillLink(j.reviewUrl, { sku: first ? productKeyOf(first) : '', order: after.orderNumber ?? after.orderId }) : '';
+      message(ctx, 'review_request', journeyKeys.review(after.orderId), new Date(delivered.getTime() + j.reviewAfterDays * DAY), {
+        vars: { product_title: titles[0] ?? '', ...(reviewUrl ? { review_url: reviewUrl } : {}) },
+      });
     }
     for (const [day, products] of checkInDays(rules, j.defaultCheckInDays)) {
       message(ctx, 'check_in', journeyKeys.checkIn(after.orderId, day), new Date(delivered.getTime() + day * DAY), {
@@ -345,7 +349,7 @@ function planRepurchase(ctx: Ctx, from: Date): void {
     message(ctx, 'repurchase_reminder', `${journeyKeys.repurchase(ctx.customerId, productKey)}:${after.orderId}`, maxDate(dueAt, ctx.now), {
       mode: 'move',
       taskKey: messageTaskKey(journeyKeys.repurchase(ctx.customerId, productKey)),
-      vars: { product_title: item.title },
+      vars: { product_title: item.title, ...(shop.journeys.repurchaseUrl ? { repurchase_url: fillLink(shop.journeys.repurchaseUrl, { sku: productKey, order: after.orderNumber ?? after.orderId }) } : {}) },
       guard: { stopIf: ['cancelled', 'refunded'] },
     });
   }
@@ -389,6 +393,13 @@ function allTransitionsOf(order: OrderRecord): Transition[] {
     ...Object.entries(order.milestones).map(([milestone, at]) => ({ kind: 'milestone', milestone, at }) as Transition),
     ...order.checkpoints.map((checkpoint): Transition => ({ kind: 'checkpoint', checkpoint })),
   ];
+}
+
+/** A shop's link with `{sku}` and `{order}` filled in (URL-encoded; braces may arrive encoded). */
+export function fillLink(template: string, values: { sku: string; order: string }): string {
+  return template.replace(/\{(sku|order)\}|%7B(sku|order)%7D/gi, (_, plain: string | undefined, encoded: string | undefined) =>
+    encodeURIComponent(values[((plain ?? encoded)!.toLowerCase()) as 'sku' | 'order'].replace(/^#/, '')),
+  );
 }
 
 function maxDate(a: Date, b: Date): Date {

@@ -65,6 +65,10 @@ export const journeySettingsSchema = z.object({
   stallAfterHours: z.number().int().min(6).max(30 * 24).default(48),
   /** The care message with usage tips on delivery, check-ins and the review request. */
   deliveryCare: z.boolean().default(true),
+  /** Where customers leave a review, for the review request; `{sku}` and `{order}` are filled in. Unset: no link. */
+  reviewUrl: z.url().max(500).optional(),
+  /** Where customers buy a product again, for the repurchase reminder; `{sku}` is filled in. Unset: no link. */
+  repurchaseUrl: z.url().max(500).optional(),
   /** Days after delivery of the review / feedback request; 0: none. */
   reviewAfterDays: z.number().int().min(0).max(60).default(5),
   /** Check-in days after delivery for products without days of their own. */

@@ -1096,6 +1096,27 @@ describe('fixes from review', () => {
   });
 });
 
+describe("the shop's links", () => {
+  it('fills the review and repurchase links with the product and order', () => {
+    const deliveredAt = sh('2026-11-22 16:00');
+    const shop = shopWith({ reviewUrl: 'https://shop.example/review/{order}?sku={sku}', repurchaseUrl: 'https://shop.example/p/{sku}' });
+    const before = order({ orderNumber: '#1001', milestones: { created: T0, paid: plusMs(T0, MIN) } });
+    const after = { ...before, milestones: { ...before.milestones, delivered: deliveredAt } };
+    const commands = plan({ shop, before, after, transitions: [milestone('delivered', deliveredAt)], products: [rule('LJ-250', { repurchaseCycleDays: 30 })], now: deliveredAt });
+    const varsOf = (key: string) => commands.flatMap((c) => (c.type === 'schedule' && c.task.taskKey === key ? [c.task.payload.vars] : []));
+    expect(varsOf(`msg:review:${ORDER}`)).toEqual([{ product_title: '西湖龙井', review_url: 'https://shop.example/review/1001?sku=LJ-250' }]);
+    expect(varsOf(`msg:repurchase:${CUSTOMER}:LJ-250`)).toEqual([{ product_title: '西湖龙井', repurchase_url: 'https://shop.example/p/LJ-250' }]);
+  });
+
+  it('leaves the links out when the shop has none', () => {
+    const deliveredAt = sh('2026-11-22 16:00');
+    const before = order({ milestones: { created: T0, paid: plusMs(T0, MIN) } });
+    const commands = plan({ before, after: { ...before, milestones: { ...before.milestones, delivered: deliveredAt } }, transitions: [milestone('delivered', deliveredAt)], now: deliveredAt });
+    const review = commands.find((c) => c.type === 'schedule' && c.task.taskKey === `msg:review:${ORDER}`);
+    expect(review?.type === 'schedule' ? review.task.payload.vars : undefined).toEqual({ product_title: '西湖龙井' });
+  });
+});
+
 function scheduledKeys(commands: JourneyCommand[]): string[] {
   return commands.flatMap((c) => (c.type === 'schedule' ? [c.task.taskKey] : []));
 }
