@@ -1103,7 +1103,7 @@ describe("the shop's links", () => {
     const before = order({ orderNumber: '#1001', milestones: { created: T0, paid: plusMs(T0, MIN) } });
     const after = { ...before, milestones: { ...before.milestones, delivered: deliveredAt } };
     const commands = plan({ shop, before, after, transitions: [milestone('delivered', deliveredAt)], products: [rule('LJ-250', { repurchaseCycleDays: 30 })], now: deliveredAt });
-    const varsOf = (key: string) => commands.flatMap((c) => (c.type === 'schedule' && c.task.taskKey === key ? [c.task.payload.vars] : []));
+    const varsOf = (key: string) => commands.flatMap((c) => (c.type === 'schedule' && c.task.taskKey === key ? [c.task.payload?.vars] : []));
     expect(varsOf(`msg:review:${ORDER}`)).toEqual([{ product_title: '西湖龙井', review_url: 'https://shop.example/review/1001?sku=LJ-250' }]);
     expect(varsOf(`msg:repurchase:${CUSTOMER}:LJ-250`)).toEqual([{ product_title: '西湖龙井', repurchase_url: 'https://shop.example/p/LJ-250' }]);
   });
@@ -1113,7 +1113,7 @@ describe("the shop's links", () => {
     const before = order({ milestones: { created: T0, paid: plusMs(T0, MIN) } });
     const commands = plan({ before, after: { ...before, milestones: { ...before.milestones, delivered: deliveredAt } }, transitions: [milestone('delivered', deliveredAt)], now: deliveredAt });
     const review = commands.find((c) => c.type === 'schedule' && c.task.taskKey === `msg:review:${ORDER}`);
-    expect(review?.type === 'schedule' ? review.task.payload.vars : undefined).toEqual({ product_title: '西湖龙井' });
+    expect(review?.type === 'schedule' ? review.task.payload?.vars : undefined).toEqual({ product_title: '西湖龙井' });
   });
 });
 
