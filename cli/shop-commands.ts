@@ -24,7 +24,7 @@ async function requireShop(target: TargetOptions, shopId: string) {
 }
 
 export function registerShopCommands(program: Command, target: Target): void {
-  const shop = program.command('shop').description('add, show and rotate secrets of shops');
+  const shop = program.command('shop').description('add and show shops, change their settings (with a change log), rotate their secrets');
 
   shop
     .command('add <shopId>')
