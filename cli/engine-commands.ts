@@ -5,7 +5,7 @@ import { renderMessage, validateTemplate } from '../shared/messages/templates.ts
 import type { Task } from '../shared/tasks/task.ts';
 import type { LedgerEntry } from '../shared/store/message-store.ts';
 import { CliError, openStores, type TargetOptions } from './target.ts';
-import { SAMPLE_VARS } from '../shared/messages/sample-vars.ts';
+import { sampleVars } from '../shared/messages/sample-vars.ts';
 
 type Target = () => TargetOptions;
 
@@ -35,7 +35,8 @@ export function registerEngineCommands(program: Command, target: Target): void {
     .addHelpText('after', '\nExample:\n  careline template preview payment_reminder --locale zh-CN --variant new')
     .action((kind: string, options: { locale: string; variant?: string; var?: string[]; maxSegments?: number }) => {
       if (!isMessageKind(kind)) throw new CliError(`Unknown kind "${kind}": one of ${MESSAGE_KIND_NAMES.join(', ')}.`);
-      const vars = { ...SAMPLE_VARS, ...Object.fromEntries((options.var ?? []).map((pair) => pair.split(/=(.*)/s).slice(0, 2))) };
+      if (options.locale !== 'zh-CN' && options.locale !== 'en') throw new CliError(`--locale is zh-CN or en, not "${options.locale}".`);
+      const vars = { ...sampleVars(options.locale), ...Object.fromEntries((options.var ?? []).map((pair) => pair.split(/=(.*)/s).slice(0, 2))) };
       const rendered = renderMessage({ kind, locale: options.locale, ...(options.variant ? { variant: options.variant } : {}), vars, ...(options.maxSegments ? { maxSmsSegments: options.maxSegments } : {}) });
       console.log(`${kind} · ${rendered.locale}${rendered.variant ? ` · ${rendered.variant}` : ''} · ${rendered.source} template`);
       console.log(`\nSMS (${rendered.sms.encoding}, ${rendered.sms.units} units, ${rendered.sms.segments} segment(s)${rendered.sms.truncated ? ', shortened' : ''}):\n${rendered.sms.text}`);
@@ -92,9 +93,11 @@ export function registerEngineCommands(program: Command, target: Target): void {
         if (!checked.ok) throw new CliError(`${part} is not a valid Liquid template: ${checked.error}`);
       }
       const { store } = await openStores(target());
-      if (!(await store.getShop(shopId))) throw new CliError(`No shop "${shopId}".`);
+      const shop = await store.getShop(shopId);
+      if (!shop) throw new CliError(`No shop "${shopId}": add it with \`careline shop add\`.`);
       await store.putTemplate(shopId, source);
-      const preview = renderMessage({ kind, locale: source.locale, ...(source.variant ? { variant: source.variant } : {}), vars: SAMPLE_VARS, overrides: [source] });
+      const vars = { ...sampleVars(source.locale), shop_name: shop.messaging.shopName ?? shop.shopId };
+      const preview = renderMessage({ kind, locale: source.locale, ...(source.variant ? { variant: source.variant } : {}), vars, overrides: [source], maxSmsSegments: shop.messaging.maxSmsSegments });
       console.log(`Saved. With sample values (${preview.sms.segments} segment(s), ${preview.sms.encoding}):\n${preview.sms.text}`);
     });
 

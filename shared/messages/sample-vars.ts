@@ -21,3 +21,26 @@ export const SAMPLE_VARS: Readonly<Record<string, string>> = {
   unsubscribe_hint: '回TD退订',
   campaign_text: '双十一老客专享，全场8折',
 };
+
+/** The same for a shop in Chicago writing in English. */
+export const SAMPLE_VARS_EN: Readonly<Record<string, string>> = {
+  ...SAMPLE_VARS,
+  shop_name: 'Leaf & Cup',
+  customer_name: 'Amy',
+  order_total: '$43.40',
+  item_titles: 'Dragon Well tea, white gaiwan',
+  carrier: 'UPS',
+  tracking_number: '1Z999AA10123456784',
+  parcel_location: 'Chicago, IL',
+  parcel_status: 'In transit',
+  usage_tips: 'Brew at 80C and pour the first infusion after 10 seconds.',
+  product_title: 'Dragon Well tea',
+  reply_hint: 'reply to this text',
+  unsubscribe_hint: 'Reply STOP to opt out.',
+  campaign_text: 'Our spring harvest is in: 20% off for returning customers this week',
+};
+
+/** Sample values for a locale's preview. */
+export function sampleVars(locale: string): Readonly<Record<string, string>> {
+  return locale === 'en' ? SAMPLE_VARS_EN : SAMPLE_VARS;
+}

@@ -1,29 +1,14 @@
 import { Liquid } from 'liquidjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_TEMPLATES } from '../../shared/messages/default-templates.ts';
-import { SAMPLE_VARS } from '../../shared/messages/sample-vars.ts';
+import { SAMPLE_VARS, SAMPLE_VARS_EN } from '../../shared/messages/sample-vars.ts';
 import { kindSpec, MESSAGE_KIND_NAMES, type MessageKind } from '../../shared/messages/kinds.ts';
 import { smsSegments } from '../../shared/messages/segments.ts';
 import { renderMessage, type TemplateSource, templateLocale, validateTemplate } from '../../shared/messages/templates.ts';
 
 // Prepare: what a tea shop in Hangzhou and one in Chicago would pass in.
 const zhVars = SAMPLE_VARS;
-const enVars = {
-  ...zhVars,
-  shop_name: 'Leaf & Cup',
-  customer_name: 'Amy',
-  order_total: '$43.40',
-  item_titles: 'Dragon Well tea, white gaiwan',
-  carrier: 'UPS',
-  tracking_number: '1Z999AA10123456784',
-  parcel_location: 'Chicago, IL',
-  parcel_status: 'In transit',
-  usage_tips: 'Brew at 80C and pour the first infusion after 10 seconds.',
-  product_title: 'Dragon Well tea',
-  reply_hint: 'reply to this text',
-  unsubscribe_hint: 'Reply STOP to opt out.',
-  campaign_text: 'Our spring harvest is in: 20% off for returning customers this week',
-};
+const enVars = SAMPLE_VARS_EN;
 // Longer, still ordinary: a Taobao-style 19-digit order number, a longer shop name and titles.
 const zhLongVars = {
   ...zhVars,
