@@ -58,7 +58,6 @@ export function engineFor(runtime: Runtime, overrides: Partial<Pick<Engine, 'cha
   const journeyStore = new JourneyStore(storeOptions);
   const pipeline: PipelineDeps = {
     count: (shopId, at, counters) => journeyStore.addCounters(shopId, counters, at),
-    observe: (kind, result) => countMessage(getMetrics(), { kind, ...result }),
     store,
     messages,
     channels,
@@ -93,15 +92,16 @@ export function engineFor(runtime: Runtime, overrides: Partial<Pick<Engine, 'cha
     products: cachedFor(60_000, clock, async (shopId) => new Map((await journeyStore.listProducts(shopId)).map((rule) => [rule.sku, rule]))),
     payHistogram: cachedFor(60_000, clock, (shopId) => journeyStore.getPayHistogram(shopId)),
   };
-  const sendMessage = sendMessageHandler(pipeline, journeyPreparer(journeys));
   const handlers: Record<string, TaskHandler> = {
     ...journeyTaskHandlers(journeys),
-    [SEND_MESSAGE_TASK]: async (task, now) => {
-      const result = await sendMessage(task, now);
-      // A check-in that went out by SMS waits for its 1–5 reply from that number.
-      if (result.outcome === 'done' && result.note === 'sent by sms' && task.payload.kind === 'check_in') await rememberCheckIn(journeys, task);
-      return result;
-    },
+    [SEND_MESSAGE_TASK]: sendMessageHandler(pipeline, {
+      prepare: journeyPreparer(journeys),
+      after: async (task, kind, result) => {
+        countMessage(getMetrics(), { kind, ...result });
+        // A check-in that went out by SMS waits for its 1–5 reply from that number.
+        if (kind === 'check_in' && result.status === 'sent' && result.channel === 'sms') await rememberCheckIn(journeys, task);
+      },
+    }),
   };
   const engine: Engine = { tasks, messages, channels, pipeline, handlers, journeys, onDead };
   engines.set(runtime, engine);

@@ -1,4 +1,4 @@
-import type { Context, SNSEvent } from 'aws-lambda';
+import type { Context } from 'aws-lambda';
 import { handler as inboundSmsHandler } from '../../functions/inbound-sms/handler.ts';
 import { setRuntime } from '../../functions/runtime.ts';
 import type { OutboxEntry } from '../../shared/channels/outbox.ts';
@@ -9,6 +9,7 @@ import type { Shop } from '../../shared/shops/shop.ts';
 import { JourneyStore } from '../../shared/store/journey-store.ts';
 import type { LedgerEntry } from '../../shared/store/message-store.ts';
 import { signCareline } from '../../shared/webhooks/signatures.ts';
+import { inboundSmsEvent } from '../inbound-sms-event.ts';
 import { createWorld } from '../world.ts';
 import { DEMO_PRODUCTS, demoShop, generatePlan, productRules, type SimCustomer, type SimPlan } from './generate.ts';
 
@@ -98,7 +99,7 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
         if (answer.status !== 200) throw new Error(`simulated webhook refused (${answer.status}): ${JSON.stringify(answer.body)}`);
       } else {
         setRuntime(world.runtime);
-        await inboundSmsHandler(inboundSms(action.phone, action.body, n++), {} as Context);
+        await inboundSmsHandler(inboundSmsEvent({ originationNumber: action.phone, messageBody: action.body, n: n++, at: clock.now() }), {} as Context);
       }
       options.onProgress?.((action.at.getTime() - start.getTime()) / (end.getTime() - start.getTime()));
     }
@@ -126,32 +127,6 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
   } finally {
     await world.stop();
   }
-}
-
-function inboundSms(phone: string, body: string, n: number): SNSEvent {
-  const message = { originationNumber: phone, destinationNumber: '+18005550100', messageKeyword: 'KEYWORD', messageBody: body, inboundMessageId: `sim-inbound-${n}` };
-  return {
-    Records: [
-      {
-        EventSource: 'aws:sns',
-        EventVersion: '1.0',
-        EventSubscriptionArn: 'arn:aws:sns:local:000000000000:inbound:sim',
-        Sns: {
-          Type: 'Notification',
-          MessageId: `sim-${n}`,
-          TopicArn: 'arn:aws:sns:local:000000000000:inbound',
-          Subject: '',
-          Message: JSON.stringify(message),
-          Timestamp: new Date().toISOString(),
-          SignatureVersion: '1',
-          Signature: '',
-          SigningCertUrl: '',
-          UnsubscribeUrl: '',
-          MessageAttributes: {},
-        },
-      },
-    ],
-  };
 }
 
 export type { SimCustomer };

@@ -4,7 +4,6 @@ import { type MessagePreparer, sendMessageTask } from '../messages/send-task.ts'
 import { formatMoney } from '../money.ts';
 import { type OrderRecord, totalMinor } from '../orders/order-record.ts';
 import { orderView } from '../orders/order-state.ts';
-import { profileView } from '../profiles/profile.ts';
 import type { Shop } from '../shops/shop.ts';
 import type { CarelineStore } from '../store/careline-store.ts';
 import type { JourneyStore, UnpaidOrder } from '../store/journey-store.ts';
@@ -13,7 +12,8 @@ import type { TaskStore } from '../store/task-store.ts';
 import type { TaskHandler } from '../tasks/dispatcher.ts';
 import { localParts } from '../timing/send-time.ts';
 import { type CallOutcome, outcomeStopsReminders } from './calls.ts';
-import { type JourneyCommand, journeyKeys, messageTaskKey } from './commands.ts';
+import { type JourneyCommand, journeyKeys, messageTaskKey, ORDER_ENDED } from './commands.ts';
+import { newestActivity } from './order-planner.ts';
 import { payBucket } from './pay-latency.ts';
 
 /** A payment within this long after a reminder was sent counts as revenue the reminder recovered. */
@@ -232,11 +232,10 @@ export function journeyTaskHandlers(deps: JourneyDeps): Record<string, TaskHandl
       const item = await deps.store.getOrder(task.shopId, orderId);
       if (!item) return { outcome: 'done', note: 'order missing' };
       const order = orderView(item);
-      if (order.milestones.delivered || order.milestones.cancelled || order.milestones.refunded || order.milestones.closed) return { outcome: 'done', note: 'no longer applies' };
-      const shop = await deps.loadShop(task.shopId);
-      const hours = shop?.journeys.stallAfterHours ?? 48;
-      const last = [order.milestones.shipped, order.milestones.out_for_delivery, ...order.checkpoints.map((c) => c.at)].filter(Boolean).sort().at(-1);
+      if (['delivered', ...ORDER_ENDED].some((m) => order.milestones[m as keyof OrderRecord['milestones']])) return { outcome: 'done', note: 'no longer applies' };
+      const last = newestActivity(order);
       if (last && last > String(task.payload.lastActivityAt ?? '')) return { outcome: 'done', note: 'parcel moved on' };
+      const hours = (await deps.loadShop(task.shopId))?.journeys.stallAfterHours ?? 48;
       const stalled = await parcelStalled(order, 'no_checkpoint', `no checkpoint for ${hours} h`, deps);
       return { outcome: 'done', note: stalled ? 'stalled: ops alerted' : 'stalled (already flagged)' };
     },
@@ -254,13 +253,13 @@ export function journeyTaskHandlers(deps: JourneyDeps): Record<string, TaskHandl
 }
 
 /** After a check-in goes out by SMS, a 1–5 reply from that number is taken as its answer. */
-export async function rememberCheckIn(deps: Pick<JourneyDeps, 'store' | 'journeys' | 'loadShop' | 'clock'>, task: { shopId: string; payload: Record<string, unknown> }): Promise<void> {
+export async function rememberCheckIn(deps: Pick<JourneyDeps, 'store' | 'journeys' | 'clock'>, task: { shopId: string; payload: Record<string, unknown> }): Promise<void> {
   const customerId = String(task.payload.customerId);
-  const [shop, profile] = await Promise.all([deps.loadShop(task.shopId), deps.store.getProfile(task.shopId, customerId)]);
-  if (!shop || !profile?.phone) return;
+  const profile = await deps.store.getProfile(task.shopId, customerId);
+  if (!profile?.phone) return; // stored in E.164
   const journey = task.payload.journey as { orderId?: string } | undefined;
   await deps.journeys.putCheckIn(
-    profileView(profile, shop).phone!,
+    profile.phone,
     { shopId: task.shopId, customerId, orderId: journey?.orderId ?? '', messageKey: String(task.payload.messageKey), sentAt: deps.clock.now().toISOString() },
     deps.clock.now(),
   );

@@ -3,6 +3,7 @@ import { type JourneyGuard, sendMessageTask } from '../messages/send-task.ts';
 import { formatMoney } from '../money.ts';
 import { type Milestone, type OrderRecord, type StoredCheckpoint, totalMinor } from '../orders/order-record.ts';
 import type { Transition } from '../orders/order-state.ts';
+import { allTransitionsOf } from '../orders/order-effects.ts';
 import type { Profile } from '../profiles/profile.ts';
 import type { Shop } from '../shops/shop.ts';
 import { localParts, nextSendableTime, NO_QUIET_HOURS } from '../timing/send-time.ts';
@@ -239,7 +240,8 @@ function planShipped(ctx: Ctx, shippedAt: string, notify: boolean): void {
   scheduleStallCheck(ctx);
 }
 
-function newestActivity(order: OrderRecord): string | undefined {
+/** The newest news of a parcel: shipped, out for delivery or a checkpoint. */
+export function newestActivity(order: Pick<OrderRecord, 'milestones' | 'checkpoints'>): string | undefined {
   const times = [order.milestones.shipped, order.milestones.out_for_delivery, ...order.checkpoints.map((c) => c.at)].filter((t): t is string => !!t);
   return times.sort().at(-1);
 }
@@ -386,13 +388,6 @@ function planEnded(ctx: Ctx, milestone: Milestone): void {
   for (const day of days) cancel(ctx, journeyKeys.checkIn(after.orderId, day), reason);
   for (const item of after.lineItems) cancel(ctx, journeyKeys.repurchase(ctx.customerId, productKeyOf(item)), reason, { onlyForOrder: after.orderId });
   // Parcel updates are keyed by day; their guard stops any that is still waiting.
-}
-
-function allTransitionsOf(order: OrderRecord): Transition[] {
-  return [
-    ...Object.entries(order.milestones).map(([milestone, at]) => ({ kind: 'milestone', milestone, at }) as Transition),
-    ...order.checkpoints.map((checkpoint): Transition => ({ kind: 'checkpoint', checkpoint })),
-  ];
 }
 
 /** A shop's link with `{sku}` and `{order}` filled in (URL-encoded; braces may arrive encoded). */

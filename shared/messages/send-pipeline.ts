@@ -40,8 +40,6 @@ export interface PipelineDeps {
   /** Where email unsubscribe links point, and the secret that signs them. */
   unsubscribe?: { baseUrl: string; secret: string };
   templateOverrides?: (shopId: string) => Promise<TemplateSource[]>;
-  /** Told every result (metrics in AWS); none when omitted. */
-  observe?: (kind: MessageKind, result: PipelineResult) => void;
   /** Adds to the shop's daily counters (what `careline report` reads); none when omitted. */
   count?: (shopId: string, at: Date, counters: Record<string, number>) => Promise<void>;
 }

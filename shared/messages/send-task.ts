@@ -2,7 +2,8 @@ import * as z from 'zod';
 import type { TaskHandler } from '../tasks/dispatcher.ts';
 import type { ScheduleRequest } from '../tasks/task.ts';
 import { isMessageKind, kindSpec, type MessageKind } from './kinds.ts';
-import { type PipelineDeps, type PrepareContext, type PrepareResult, runSendPipeline } from './send-pipeline.ts';
+import type { Task } from '../tasks/task.ts';
+import { type PipelineDeps, type PipelineResult, type PrepareContext, type PrepareResult, runSendPipeline } from './send-pipeline.ts';
 
 export const SEND_MESSAGE_TASK = 'send_message';
 
@@ -68,7 +69,14 @@ export function sendMessageTask(input: {
 }
 
 /** Runs the send pipeline for a due message task and tells the dispatcher what became of it. */
-export function sendMessageHandler(deps: PipelineDeps, prepare?: MessagePreparer): TaskHandler {
+/** What the handler does around the pipeline: journey checks before, and what follows a result (metrics, a check-in awaiting its reply). */
+export interface SendHooks {
+  prepare?: MessagePreparer;
+  after?: (task: Task, kind: MessageKind, result: PipelineResult) => Promise<void>;
+}
+
+export function sendMessageHandler(deps: PipelineDeps, hooks: SendHooks = {}): TaskHandler {
+  const { prepare } = hooks;
   return async (task) => {
     const parsed = payloadSchema.safeParse(task.payload);
     if (!parsed.success) return { outcome: 'failed', error: `bad payload: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}` };
@@ -88,7 +96,7 @@ export function sendMessageHandler(deps: PipelineDeps, prepare?: MessagePreparer
       },
       deps,
     );
-    deps.observe?.(payload.kind as MessageKind, result);
+    await hooks.after?.(task, payload.kind as MessageKind, result);
     switch (result.status) {
       case 'sent':
         return { outcome: 'done', note: `sent by ${result.channel}` };

@@ -150,7 +150,8 @@ export function domainEventsFor(shopId: string, order: OrderRecord, transitions:
   }));
 }
 
-function allTransitionsOf(order: OrderRecord): Transition[] {
+/** Every transition an order has gone through, as if it all happened now (a replay). */
+export function allTransitionsOf(order: OrderRecord): Transition[] {
   return [
     ...Object.entries(order.milestones).map(
       ([milestone, at]) => ({ kind: 'milestone', milestone, at }) as Transition,

@@ -89,27 +89,13 @@ export class JourneyStore extends ItemStore {
 
   /** The shop's counters per UTC day from `sinceDay` (YYYY-MM-DD; all days when omitted), oldest first. */
   async getDailyCounters(shopId: string, sinceDay = '0000-00-00'): Promise<{ day: string; counters: Record<string, number> }[]> {
-    const days: { day: string; counters: Record<string, number> }[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-          ExpressionAttributeValues: { ':pk': keys.shop(shopId).pk, ':from': `${keys.dailyCountersPrefix}${sinceDay}`, ':to': `${keys.dailyCountersPrefix}~` },
-          ExclusiveStartKey: start,
-          ReturnConsumedCapacity: 'TOTAL',
-        }),
-      );
-      this.meter('getDailyCounters', 'read', page.ConsumedCapacity);
-      for (const item of page.Items ?? []) {
-        const { pk: _pk, sk, ...counters } = item;
-        days.push({ day: String(sk).slice(keys.dailyCountersPrefix.length), counters: Object.fromEntries(Object.entries(counters).filter(([, v]) => typeof v === 'number')) as Record<string, number> });
-      }
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return days;
+    const items = await this.#query('getDailyCounters', keys.shop(shopId).pk, { from: `${keys.dailyCountersPrefix}${sinceDay}`, to: `${keys.dailyCountersPrefix}~` }, (item) => item);
+    return items.map(({ pk: _pk, sk, ...counters }) => ({
+      day: String(sk).slice(keys.dailyCountersPrefix.length),
+      counters: Object.fromEntries(Object.entries(counters).filter(([, v]) => typeof v === 'number')) as Record<string, number>,
+    }));
   }
+
 
   /** The shop's counters summed over the days from `sinceDay`. */
   async getCounters(shopId: string, sinceDay?: string): Promise<Record<string, number>> {
@@ -271,14 +257,25 @@ export class JourneyStore extends ItemStore {
   }
 
   async #queryPrefix<S extends z.ZodType>(operation: string, pk: string, prefix: string, schema: S, options: { newestFirst?: boolean; limit?: number } = {}): Promise<z.infer<S>[]> {
-    const items: z.infer<S>[] = [];
+    return this.#query(operation, pk, { prefix }, (item) => this.parse(operation, schema, item), options);
+  }
+
+  /** Every item of a partition whose sort key has the prefix or lies in the range, page by page. */
+  async #query<T>(
+    operation: string,
+    pk: string,
+    sortKey: { prefix: string } | { from: string; to: string },
+    map: (item: Record<string, unknown>) => T,
+    options: { newestFirst?: boolean; limit?: number } = {},
+  ): Promise<T[]> {
+    const items: T[] = [];
     let start: Record<string, unknown> | undefined;
     do {
       const page = await this.client.send(
         new QueryCommand({
           TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
+          KeyConditionExpression: 'prefix' in sortKey ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk AND sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':pk': pk, ...('prefix' in sortKey ? { ':prefix': sortKey.prefix } : { ':from': sortKey.from, ':to': sortKey.to }) },
           ExclusiveStartKey: start,
           ScanIndexForward: !options.newestFirst,
           ...(options.limit ? { Limit: options.limit } : {}),
@@ -286,11 +283,12 @@ export class JourneyStore extends ItemStore {
         }),
       );
       this.meter(operation, 'read', page.ConsumedCapacity);
-      items.push(...(page.Items ?? []).map((item) => this.parse(operation, schema, item)));
+      items.push(...(page.Items ?? []).map(map));
       start = options.limit && items.length >= options.limit ? undefined : page.LastEvaluatedKey;
     } while (start);
     return items;
   }
+
 }
 
 function addExpression(counters: Record<string, number>) {

@@ -1,4 +1,5 @@
-import type { Context, ScheduledEvent, SNSEvent } from 'aws-lambda';
+import type { Context, ScheduledEvent } from 'aws-lambda';
+import { inboundSmsEvent } from '../../local/inbound-sms-event.ts';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { handler as dispatcherHandler } from '../../functions/dispatcher/handler.ts';
 import { handler as inboundSmsHandler } from '../../functions/inbound-sms/handler.ts';
@@ -53,29 +54,8 @@ afterEach(async () => {
 });
 
 /** The SNS event two-way SMS delivers to the inbound-SMS function. */
-function inboundSms(messageBody: string, originationNumber = PHONE, n = 1): SNSEvent {
-  return {
-    Records: [
-      {
-        EventSource: 'aws:sns',
-        EventVersion: '1.0',
-        EventSubscriptionArn: 'arn:aws:sns:cn-north-1:123456789012:careline-inbound-sms:sub',
-        Sns: {
-          Type: 'Notification',
-          MessageId: `sns-${n}`,
-          TopicArn: 'arn:aws:sns:cn-north-1:123456789012:careline-inbound-sms',
-          Subject: '',
-          Message: JSON.stringify({ originationNumber, destinationNumber: '+8610690000', messageKeyword: 'KEYWORD_123456789012', messageBody, inboundMessageId: `in-${n}` }),
-          Timestamp: '2026-11-21T02:00:00.000Z',
-          SignatureVersion: '1',
-          Signature: 'signature',
-          SigningCertUrl: 'https://sns.example/cert.pem',
-          UnsubscribeUrl: 'https://sns.example/unsubscribe',
-          MessageAttributes: {},
-        },
-      },
-    ],
-  };
+function inboundSms(messageBody: string, originationNumber = PHONE, n = 1) {
+  return inboundSmsEvent({ originationNumber, messageBody, n, at: new Date('2026-11-21T02:00:00.000Z'), destinationNumber: '+8610690000' });
 }
 
 describe('log privacy', () => {
