@@ -37,12 +37,12 @@ export interface Engine {
 
 const engines = new WeakMap<Runtime, Engine>();
 
-export function engineFor(runtime: Runtime, overrides: Partial<Pick<Engine, 'channels'>> = {}): Engine {
+export function engineFor(runtime: Runtime, overrides: Partial<Pick<Engine, 'channels'>> & { dueShards?: number } = {}): Engine {
   const known = engines.get(runtime);
   if (known && !overrides.channels) return known;
   const { config, store, clock, logger } = runtime;
   const storeOptions = store.siblingOptions;
-  const tasks = new TaskStore(storeOptions);
+  const tasks = new TaskStore({ ...storeOptions, ...(overrides.dueShards ? { dueShards: overrides.dueShards } : {}) });
   const messages = new MessageStore(storeOptions);
   const sns = config.CARELINE_CHANNEL === 'sns' ? new SNSClient({ region: config.AWS_REGION }) : undefined;
   const channels =

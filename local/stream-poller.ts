@@ -31,27 +31,37 @@ export async function startStreamPoller(options: { endpoint: string; tableName: 
     iterators.set(shard.ShardId!, iterator.ShardIterator);
   }
 
+  // The shard list changes rarely (a shard closes and a child opens): it is read again once a
+  // second at most, or at once when a shard has closed.
+  let shards = described.StreamDescription?.Shards ?? [];
+  let describedAt = performance.now();
+  let shardClosed = false;
+
   /** Reads every shard once; resolves when the records read so far are handled. */
   const pollOnce = async (): Promise<number> => {
     let handled = 0;
-    const shards = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
-    for (const shard of shards.StreamDescription?.Shards ?? []) {
+    if (shardClosed || performance.now() - describedAt > 1000) {
+      shards = (await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }))).StreamDescription?.Shards ?? [];
+      describedAt = performance.now();
+      shardClosed = false;
+    }
+    for (const shard of shards) {
       if (!iterators.has(shard.ShardId!)) {
         const iterator = await streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shard.ShardId!, ShardIteratorType: 'TRIM_HORIZON' }));
         iterators.set(shard.ShardId!, iterator.ShardIterator);
       }
-      let iterator = iterators.get(shard.ShardId!);
-      while (iterator) {
-        const page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator }));
-        const records = page.Records ?? [];
-        if (records.length) {
-          await options.handler({ Records: records.map(toLambdaRecord) });
-          handled += records.length;
-        }
-        iterator = page.NextShardIterator;
-        if (records.length === 0) break;
+      // One page per shard and poll (up to 1,000 records); the rest waits for the next poll. The
+      // handler's own writes add records, so a caller that waits for quiet polls again anyway.
+      const iterator = iterators.get(shard.ShardId!);
+      if (!iterator) continue; // a closed shard, read to its end
+      const page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator }));
+      const records = page.Records ?? [];
+      if (records.length) {
+        await options.handler({ Records: records.map(toLambdaRecord) });
+        handled += records.length;
       }
-      iterators.set(shard.ShardId!, iterator);
+      iterators.set(shard.ShardId!, page.NextShardIterator);
+      if (!page.NextShardIterator) shardClosed = true;
     }
     return handled;
   };

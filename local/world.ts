@@ -10,7 +10,7 @@ import type { DomainEvent } from '../shared/orders/order-effects.ts';
 import { type CapacityListener, CarelineStore } from '../shared/store/careline-store.ts';
 import { createDocumentClient } from '../shared/store/dynamo-client.ts';
 import { DEFAULT_DISPATCH, type DispatchReport, runDispatcher } from '../shared/tasks/dispatcher.ts';
-import { bucketOf } from '../shared/tasks/task.ts';
+import { bucketOf, bucketStart } from '../shared/tasks/task.ts';
 import { startStreamPoller } from './stream-poller.ts';
 import { ensureTable } from './table.ts';
 
@@ -63,7 +63,9 @@ export async function createWorld(options: { endpoint: string; tableName: string
     { store, clock: options.clock, publisher },
   );
   const outbox = outboxChannel({ clock: options.clock, file: null, print: options.print ?? (() => {}) });
-  const engine = engineFor(runtime, { channels: { sms: outbox, email: outbox } });
+  // One shop in a fresh table: one index partition per due bucket is plenty (AWS uses DUE_SHARDS),
+  // and the dispatcher then reads one partition per bucket instead of eight.
+  const engine = engineFor(runtime, { channels: { sms: outbox, email: outbox }, dueShards: 1 });
   // The dispatcher starts reading at the world's first moment: time moves only through runUntil.
   await engine.tasks.advanceWatermark(startBucket);
   const alerts: World['alerts'] = [];
@@ -90,11 +92,16 @@ export async function createWorld(options: { endpoint: string; tableName: string
     throw new Error('the order stream kept finding new records');
   };
 
-  // Every due time a task was given (scheduled, moved, rescheduled, retried), whole minutes:
-  // the dispatcher runs once a minute, as the rule does. A superset of what is waiting (a
-  // cancelled task leaves its time behind): a run that finds nothing there costs little.
-  const dueTimes = new Set<number>();
-  const remember = (at: Date) => dueTimes.add(Math.ceil(at.getTime() / 60_000) * 60_000);
+  // Every due time a task was given (scheduled, moved, rescheduled, retried), by the whole
+  // minute the dispatcher runs at (once a minute, as the rule does), with the earliest exact
+  // time behind it: the bucket that task is indexed in, where the run starts reading. A
+  // superset of what is waiting (a cancelled task leaves its time behind): a run that finds
+  // nothing there costs little.
+  const dueTimes = new Map<number, number>();
+  const remember = (at: Date, indexedAt = at) => {
+    const minute = Math.ceil(at.getTime() / 60_000) * 60_000;
+    dueTimes.set(minute, Math.min(dueTimes.get(minute) ?? Infinity, indexedAt.getTime()));
+  };
   const tasks = engine.tasks;
   const { schedule, move, complete, retryDead } = { schedule: tasks.schedule.bind(tasks), move: tasks.move.bind(tasks), complete: tasks.complete.bind(tasks), retryDead: tasks.retryDead.bind(tasks) };
   tasks.schedule = async (request, now, mode) => {
@@ -114,10 +121,10 @@ export async function createWorld(options: { endpoint: string; tableName: string
     remember(now);
     return retryDead(shopId, taskKey, now);
   };
-  const nextDue = (): Date | undefined => {
+  const nextDue = (): { at: Date; indexedAt: Date } | undefined => {
     let earliest: number | undefined;
-    for (const at of dueTimes) if (earliest === undefined || at < earliest) earliest = at;
-    return earliest === undefined ? undefined : new Date(earliest);
+    for (const at of dueTimes.keys()) if (earliest === undefined || at < earliest) earliest = at;
+    return earliest === undefined ? undefined : { at: new Date(earliest), indexedAt: new Date(dueTimes.get(earliest)!) };
   };
 
   const dispatch = () =>
@@ -149,14 +156,15 @@ export async function createWorld(options: { endpoint: string; tableName: string
       let idle = 0;
       for (let guard = 0; guard < 100_000; guard++) {
         await settle();
-        const next = nextDue();
-        if (!next || next > until) break;
+        const due = nextDue();
+        if (!due || due.at > until) break;
+        const next = due.at;
         dueTimes.delete(next.getTime());
         const now = options.clock.now();
-        // Nothing waits before the minute that ends at `next`, so the dispatcher may start reading
-        // at that minute's bucket (no empty buckets to walk).
+        // Nothing waits in an earlier bucket than the earliest task due by `next`, so the
+        // dispatcher may start reading there (no empty buckets to walk).
         options.clock.set(next > now ? next : now);
-        await engine.tasks.advanceWatermark(bucketOf(new Date(next.getTime() - 60_000)));
+        await engine.tasks.advanceWatermark(bucketOf(due.indexedAt));
         const report = await dispatch();
         reports.push(report);
         // Tasks change no order, except a stall flag, which plans nothing: the order stream is read
@@ -165,7 +173,7 @@ export async function createWorld(options: { endpoint: string; tableName: string
         // A task indexed a little after its due time (its bucket starts later) is taken in the next minutes.
         if (report.leftOver > 0 || (report.claimed === 0 && report.seen > 0)) {
           if (++idle > 10) throw new Error(`tasks due at ${next.toISOString()} are never taken`);
-          remember(new Date(options.clock.now().getTime() + 60_000));
+          remember(new Date(options.clock.now().getTime() + 60_000), bucketStart(report.watermark));
         } else idle = 0;
       }
       if (options.clock.now() < until) options.clock.set(until);

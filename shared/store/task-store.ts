@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
 import {
   bucketOf,
+  DUE_SHARDS,
   dueShardOf,
   type ScheduleRequest,
   type Task,
@@ -12,7 +13,7 @@ import {
   taskSchema,
 } from '../tasks/task.ts';
 import { ConditionFailedError } from './errors.ts';
-import { ItemStore } from './item-store.ts';
+import { ItemStore, type StoreOptions } from './item-store.ts';
 import { keys, TABLE } from './keys.ts';
 
 /** Finished and cancelled tasks stay readable this long, then TTL removes them. */
@@ -36,6 +37,14 @@ const epochSeconds = (at: Date) => Math.floor(at.getTime() / 1000);
  * change is a conditional write, which is what makes two dispatchers racing safe.
  */
 export class TaskStore extends ItemStore {
+  /** Index partitions per due bucket (see DUE_SHARDS). */
+  readonly dueShards: number;
+
+  constructor(options: StoreOptions & { dueShards?: number }) {
+    super(options);
+    this.dueShards = options.dueShards ?? DUE_SHARDS;
+  }
+
   /**
    * Schedules a task by key. `keep` (the default) leaves an existing task with the same key as
    * it is — scheduling is idempotent; `move` re-arms it for the new due time unless it is running.
@@ -69,7 +78,7 @@ export class TaskStore extends ItemStore {
 
   /** Moves a waiting task to a new due time; false when there is no waiting task with that key. */
   async move(shopId: string, taskKey: string, dueAt: Date, now: Date): Promise<boolean> {
-    const index = keys.dueIndex(bucketOf(maxDate(dueAt, now)), dueShardOf(shopId, taskKey), dueAt.toISOString(), shopId, taskKey);
+    const index = keys.dueIndex(bucketOf(maxDate(dueAt, now)), dueShardOf(shopId, taskKey, this.dueShards), dueAt.toISOString(), shopId, taskKey);
     return this.#transition('moveTask', shopId, taskKey, {
       set: { dueAt: dueAt.toISOString(), updatedAt: now.toISOString(), attempts: 0, ...index },
       condition: '#status = :pending',
@@ -163,7 +172,7 @@ export class TaskStore extends ItemStore {
       case 'reschedule':
       case 'retry': {
         const dueAt = completion.dueAt.toISOString();
-        const index = keys.dueIndex(bucketOf(maxDate(completion.dueAt, now)), dueShardOf(task.shopId, task.taskKey), dueAt, task.shopId, task.taskKey);
+        const index = keys.dueIndex(bucketOf(maxDate(completion.dueAt, now)), dueShardOf(task.shopId, task.taskKey, this.dueShards), dueAt, task.shopId, task.taskKey);
         const set =
           completion.outcome === 'retry'
             ? { ...common, ...index, status: 'pending', dueAt, attempts: task.attempts + 1, lastError: completion.error }
@@ -181,7 +190,7 @@ export class TaskStore extends ItemStore {
 
   /** Puts a dead task back in line, due now. */
   async retryDead(shopId: string, taskKey: string, now: Date): Promise<boolean> {
-    const index = keys.dueIndex(bucketOf(now), dueShardOf(shopId, taskKey), now.toISOString(), shopId, taskKey);
+    const index = keys.dueIndex(bucketOf(now), dueShardOf(shopId, taskKey, this.dueShards), now.toISOString(), shopId, taskKey);
     return this.#transition('retryDeadTask', shopId, taskKey, {
       set: { status: 'pending', dueAt: now.toISOString(), attempts: 0, updatedAt: now.toISOString(), note: 'retried by an operator', ...index },
       condition: '#status = :dead',
@@ -235,7 +244,7 @@ export class TaskStore extends ItemStore {
 
   #dueIndexKeys(task: Task, now: Date) {
     // A task due in the past goes into the current bucket, which the dispatcher still reads.
-    return keys.dueIndex(bucketOf(maxDate(new Date(task.dueAt), now)), dueShardOf(task.shopId, task.taskKey), task.dueAt, task.shopId, task.taskKey);
+    return keys.dueIndex(bucketOf(maxDate(new Date(task.dueAt), now)), dueShardOf(task.shopId, task.taskKey, this.dueShards), task.dueAt, task.shopId, task.taskKey);
   }
 
   async #transition(

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.ts';
 import type { TaskCompletion, TaskStore } from '../store/task-store.ts';
-import { BUCKET_MS, bucketOf, bucketStart, DUE_SHARDS, MAX_ATTEMPTS, nextBucket, retryDelayMs, type Task } from './task.ts';
+import { BUCKET_MS, bucketOf, bucketStart, MAX_ATTEMPTS, nextBucket, retryDelayMs, type Task } from './task.ts';
 
 /** What a task handler decided. `retry` is a transient failure; `failed` will never succeed. */
 export type TaskRunResult =
@@ -80,7 +80,7 @@ export async function runDispatcher(deps: DispatcherDeps, options: DispatchOptio
   const unfinished = new Set<string>();
   let bucket = from;
   for (let n = 0; n < options.maxBuckets && bucket <= currentBucket; n++, bucket = nextBucket(bucket)) {
-    const pages = await Promise.all(Array.from({ length: DUE_SHARDS }, (_, shard) => deps.tasks.queryDue(bucket, shard, startedAt, options.queryLimit)));
+    const pages = await Promise.all(Array.from({ length: deps.tasks.dueShards }, (_, shard) => deps.tasks.queryDue(bucket, shard, startedAt, options.queryLimit)));
     report.bucketsRead++;
     for (const page of pages) {
       if (page.length >= options.queryLimit) unfinished.add(bucket);

@@ -43,7 +43,11 @@ export interface ScheduleRequest {
 
 /** Due buckets are 5 minutes wide: a minute-by-minute dispatcher reads one or two per run. */
 export const BUCKET_MS = 5 * 60_000;
-/** Each bucket is spread over this many index partitions, so a million tasks due in one minute have no hot partition. */
+/**
+ * Each bucket is spread over this many index partitions, so a million tasks due in one minute
+ * have no hot partition. Every writer and the dispatcher of one table must agree on it: the
+ * deployment always uses this; only the simulator, one shop in a fresh table, uses fewer.
+ */
 export const DUE_SHARDS = 8;
 /** A shop's tasks are spread over this many table partitions (listing a shop reads them all). */
 export const TASK_PARTITIONS = 16;
@@ -64,8 +68,8 @@ function hashNumber(text: string): number {
   return createHash('sha256').update(text).digest().readUInt32BE(0);
 }
 
-export function dueShardOf(shopId: string, taskKey: string): number {
-  return hashNumber(`${shopId}|${taskKey}`) % DUE_SHARDS;
+export function dueShardOf(shopId: string, taskKey: string, shards = DUE_SHARDS): number {
+  return hashNumber(`${shopId}|${taskKey}`) % shards;
 }
 
 export function taskPartitionOf(taskKey: string): number {
