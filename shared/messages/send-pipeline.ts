@@ -55,6 +55,8 @@ export type PipelineResult =
   | { status: 'skipped'; reason: NotSentReason | string }
   | { status: 'retry'; reason: string };
 
+type Decision = SendDecision | { action: 'skip'; reason: string };
+
 /** A sending run keeps a message to itself this long; a run that dies frees it after that. */
 const SEND_LEASE_MS = 120_000;
 
@@ -75,39 +77,51 @@ export async function runSendPipeline(request: SendRequest, deps: PipelineDeps):
   const ids = { shopId: request.shopId, customerId: request.customerId, messageKey: request.messageKey };
   const shop = await deps.loadShop(request.shopId);
   if (!shop) return { status: 'skipped', reason: 'no_shop' };
-  const state = await deps.messages.recipientState(request.shopId, request.customerId);
-  const profile = state.profile && profileView(state.profile, shop);
+  const recipient = await deps.messages.recipient(request.shopId, request.customerId);
+  const profile = recipient.profile && profileView(recipient.profile, shop);
   const prepared = request.prepare ? await request.prepare({ shop, profile, now }) : { vars: {} };
-  const decision: SendDecision | { action: 'skip'; reason: string } = 'skip' in prepared ? { action: 'skip', reason: prepared.skip } : decideSend({
-    kind: request.kind,
-    now,
-    firstDueAt: request.firstDueAt,
-    settings: shop.messaging,
-    profile,
-    smsOptedOut: state.smsOptedOut,
-    recentSends: state.recentSends,
-  });
+  const decide = (smsOptedOut: boolean): Decision =>
+    'skip' in prepared
+      ? { action: 'skip', reason: prepared.skip }
+      : decideSend({ kind: request.kind, now, firstDueAt: request.firstDueAt, settings: shop.messaging, profile, smsOptedOut, recentSends: recipient.recentSends });
   const base = { ...ids, kind: request.kind, class: spec.class };
 
+  // The SMS opt-out matters only to a message that could go by SMS. When it would be sent
+  // that way, the opt-out is read beside the ledger claim (one round trip, not two); a number
+  // that turns out opted out frees the claim with the decision made without SMS.
+  const assumingOptIn = decide(false);
+  const phone = profile?.phone;
+  let decision: Decision;
+  let claimed = false;
+  if (assumingOptIn.action === 'send' && assumingOptIn.channels.includes('sms') && phone) {
+    const [optedOut, claim] = await Promise.all([deps.messages.smsOptedOut(phone), deps.messages.claimMessage(base, now, SEND_LEASE_MS)]);
+    if (!claim.claimed) return { status: 'skipped', reason: 'duplicate' };
+    claimed = true;
+    decision = optedOut ? decide(true) : assumingOptIn;
+  } else {
+    decision = phone && assumingOptIn.action !== 'send' ? decide(await deps.messages.smsOptedOut(phone)) : assumingOptIn;
+  }
+
   if (decision.action === 'defer') {
-    await deps.messages.noteMessage({ ...base, status: 'deferred', reason: decision.reason, deferredUntil: decision.until.toISOString() }, now);
+    const outcome = { status: 'deferred', reason: decision.reason, deferredUntil: decision.until.toISOString() } as const;
+    await (claimed ? deps.messages.finishMessage(ids, outcome, now) : deps.messages.noteMessage({ ...base, ...outcome }, now));
     return { status: 'deferred', until: decision.until, reason: decision.reason };
   }
   if (decision.action === 'skip') {
+    const outcome = { status: 'skipped', reason: decision.reason } as const;
     // The ledger and the timeline are separate items: written side by side.
     await Promise.all([
-      deps.messages.noteMessage({ ...base, status: 'skipped', reason: decision.reason }, now),
+      claimed ? deps.messages.finishMessage(ids, outcome, now) : deps.messages.noteMessage({ ...base, ...outcome }, now),
       noteOnTimeline(deps, request, now, `Not sent (${decision.reason.replaceAll('_', ' ')}): ${request.kind.replaceAll('_', ' ')}`, 'message.not_sent'),
       deps.count?.(request.shopId, now, { [`skipped_${reasonKey(decision.reason)}`]: 1, [`skippedKind_${request.kind}`]: 1 }),
     ]);
     return { status: 'skipped', reason: decision.reason };
   }
 
-  const claim = await deps.messages.claimMessage(base, now, SEND_LEASE_MS);
-  if (!claim.claimed) return { status: 'skipped', reason: 'duplicate' };
+  if (!claimed && !(await deps.messages.claimMessage(base, now, SEND_LEASE_MS)).claimed) return { status: 'skipped', reason: 'duplicate' };
   if (decision.countsAgainstBudget) {
     // The slot is taken before sending, conditionally: two runs cannot both take the last one.
-    const taken = await deps.messages.recordBudgetSend(request.shopId, request.customerId, state.recentSends, state.budgetVersion, now, new Date(now.getTime() - 7 * 86_400_000));
+    const taken = await deps.messages.recordBudgetSend(request.shopId, request.customerId, recipient.recentSends, recipient.budgetVersion, now, new Date(now.getTime() - 7 * 86_400_000));
     if (!taken) {
       await deps.messages.finishMessage(ids, { status: 'retrying', reason: 'contact_budget_changed' }, now);
       return { status: 'retry', reason: 'contact_budget_changed' };

@@ -184,7 +184,7 @@ export class CarelineStore extends ItemStore {
         UpdateExpression: 'ADD #counter :one',
         ExpressionAttributeNames: { '#counter': `ignored:${platform}:${topic}`.slice(0, 200) },
         ExpressionAttributeValues: { ':one': 1 },
-        ReturnConsumedCapacity: 'TOTAL',
+        ReturnConsumedCapacity: this.capacity,
       }),
     );
     this.meter('countIgnoredTopic', 'write', result.ConsumedCapacity);
@@ -213,7 +213,7 @@ export class CarelineStore extends ItemStore {
         KeyConditionExpression: 'pk = :pk',
         ExpressionAttributeValues: { ':pk': keys.trackingPartition(shopId, trackingNumber) },
         Limit: 10,
-        ReturnConsumedCapacity: 'TOTAL',
+        ReturnConsumedCapacity: this.capacity,
       }),
     );
     this.meter('findOrderByTracking', 'read', result.ConsumedCapacity);
@@ -226,7 +226,7 @@ export class CarelineStore extends ItemStore {
   // ── orders ───────────────────────────────────────────────────────────────────────────
   async getOrder(shopId: string, orderId: string): Promise<OrderItem | undefined> {
     const result = await this.client.send(
-      new GetCommand({ TableName: this.table, Key: keys.order(shopId, orderId), ConsistentRead: true, ReturnConsumedCapacity: 'TOTAL' }),
+      new GetCommand({ TableName: this.table, Key: keys.order(shopId, orderId), ConsistentRead: true, ReturnConsumedCapacity: this.capacity }),
     );
     this.meter('getOrder', 'read', result.ConsumedCapacity);
     return result.Item ? orderItemFromAttributes(result.Item) : undefined;
@@ -253,7 +253,7 @@ export class CarelineStore extends ItemStore {
             ...update,
             ReturnValues: 'ALL_OLD',
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-            ReturnConsumedCapacity: 'TOTAL',
+            ReturnConsumedCapacity: this.capacity,
           }),
         );
         this.meter('updateOrder', 'write', result.ConsumedCapacity);
@@ -285,7 +285,7 @@ export class CarelineStore extends ItemStore {
         Key: keys.order(ids.shopId, ids.orderId),
         UpdateExpression: `REMOVE ${Object.keys(names).join(', ')}`,
         ExpressionAttributeNames: names,
-        ReturnConsumedCapacity: 'TOTAL',
+        ReturnConsumedCapacity: this.capacity,
       }),
     );
     this.meter('forgetDeliveries', 'write', result.ConsumedCapacity);
@@ -306,7 +306,7 @@ export class CarelineStore extends ItemStore {
       const update = profileUpdateExpression(ids, delta, now, includeFacts);
       try {
         const result = await this.client.send(
-          new UpdateCommand({ TableName: this.table, Key: keys.profile(ids.shopId, ids.customerId), ...update, ReturnValues: 'ALL_OLD', ReturnConsumedCapacity: 'TOTAL' }),
+          new UpdateCommand({ TableName: this.table, Key: keys.profile(ids.shopId, ids.customerId), ...update, ReturnValues: 'ALL_OLD', ReturnConsumedCapacity: this.capacity }),
         );
         this.meter('updateProfile', 'write', result.ConsumedCapacity);
         const before = result.Attributes ? this.parse('updateProfile', profileItemSchema, result.Attributes) : undefined;
@@ -342,7 +342,7 @@ export class CarelineStore extends ItemStore {
             ConditionExpression: `#a ${comparison} :v`,
             ExpressionAttributeNames: { '#a': attribute },
             ExpressionAttributeValues: { ':v': value },
-            ReturnConsumedCapacity: 'TOTAL',
+            ReturnConsumedCapacity: this.capacity,
           }),
         );
         this.meter('updateProfile', 'write', result.ConsumedCapacity);
@@ -359,7 +359,7 @@ export class CarelineStore extends ItemStore {
     const result = await this.client.send(
       new BatchGetCommand({
         RequestItems: { [this.table]: { Keys: digests.map((d) => keys.contactAlias(shopId, d)), ConsistentRead: true } },
-        ReturnConsumedCapacity: 'TOTAL',
+        ReturnConsumedCapacity: this.capacity,
       }),
     );
     for (const consumed of result.ConsumedCapacity ?? []) this.meter('findCustomersByContact', 'read', consumed);
@@ -394,7 +394,7 @@ export class CarelineStore extends ItemStore {
         TableName: this.table,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
         ExpressionAttributeValues: { ':pk': keys.shop(shopId).pk, ':prefix': keys.templatePrefix },
-        ReturnConsumedCapacity: 'TOTAL',
+        ReturnConsumedCapacity: this.capacity,
       }),
     );
     this.meter('listTemplates', 'read', result.ConsumedCapacity);
@@ -421,7 +421,7 @@ export class CarelineStore extends ItemStore {
         UpdateExpression: 'SET emailOptOut = :out, emailOptOutAt = :at, emailOptOutSource = :source',
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeValues: { ':out': optedOut, ':at': at.toISOString(), ':source': source },
-        ReturnConsumedCapacity: 'TOTAL',
+        ReturnConsumedCapacity: this.capacity,
       }),
     ).catch((error: unknown) => {
       // An unsubscribe for a customer that no longer exists changes nothing, and is not an error.
@@ -450,7 +450,7 @@ export class CarelineStore extends ItemStore {
         if (attempt > 8) throw new StoreError('timeline write kept being throttled');
         if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
         const result = await this.client.send(
-          new BatchWriteCommand({ RequestItems: { [this.table]: requests }, ReturnConsumedCapacity: 'TOTAL' }),
+          new BatchWriteCommand({ RequestItems: { [this.table]: requests }, ReturnConsumedCapacity: this.capacity }),
         );
         for (const consumed of result.ConsumedCapacity ?? []) this.meter('applyTimelineChanges', 'write', consumed);
         requests = (result.UnprocessedItems?.[this.table] ?? []) as typeof requests;
@@ -467,7 +467,7 @@ export class CarelineStore extends ItemStore {
         ScanIndexForward: false,
         Limit: options.limit ?? 50,
         ExclusiveStartKey: options.cursor ? JSON.parse(Buffer.from(options.cursor, 'base64url').toString()) : undefined,
-        ReturnConsumedCapacity: 'TOTAL',
+        ReturnConsumedCapacity: this.capacity,
       }),
     );
     this.meter('listTimeline', 'read', result.ConsumedCapacity);

@@ -21,11 +21,14 @@ export class ItemStore {
   protected readonly client: DynamoDBDocumentClient;
   protected readonly table: string;
   readonly #onCapacity: CapacityListener;
+  /** Consumed capacity is asked for only when someone listens (benchmarks, the simulator). */
+  protected readonly capacity: 'TOTAL' | undefined;
 
   constructor(options: StoreOptions) {
     this.client = options.client;
     this.table = options.tableName;
     this.#onCapacity = options.onCapacity ?? (() => {});
+    this.capacity = options.onCapacity ? 'TOTAL' : undefined;
   }
 
   get tableName(): string {
@@ -34,7 +37,7 @@ export class ItemStore {
 
   /** Options for a sibling store on the same table, metered by the same listener. */
   get siblingOptions(): StoreOptions {
-    return { client: this.client, tableName: this.table, onCapacity: this.#onCapacity };
+    return { client: this.client, tableName: this.table, ...(this.capacity ? { onCapacity: this.#onCapacity } : {}) };
   }
 
   /** The client, for building sibling stores on the same table. */
@@ -53,7 +56,7 @@ export class ItemStore {
 
   protected async getItem<S extends z.ZodType>(operation: string, key: ItemKey, schema: S, consistent = false): Promise<z.infer<S> | undefined> {
     const result = await this.client.send(
-      new GetCommand({ TableName: this.table, Key: key, ConsistentRead: consistent, ReturnConsumedCapacity: 'TOTAL' }),
+      new GetCommand({ TableName: this.table, Key: key, ConsistentRead: consistent, ReturnConsumedCapacity: this.capacity }),
     );
     this.meter(operation, 'read', result.ConsumedCapacity);
     return result.Item ? this.parse(operation, schema, result.Item) : undefined;
@@ -69,7 +72,7 @@ export class ItemStore {
           ConditionExpression: condition?.expression,
           ExpressionAttributeValues: condition?.values,
           ExpressionAttributeNames: condition?.names,
-          ReturnConsumedCapacity: 'TOTAL',
+          ReturnConsumedCapacity: this.capacity,
         }),
       );
       this.meter(operation, 'write', result.ConsumedCapacity);

@@ -82,7 +82,7 @@ export class JourneyStore extends ItemStore {
     if (Object.keys(counters).length === 0) return;
     const update = addExpression(counters);
     const result = await this.client.send(
-      new UpdateCommand({ TableName: this.table, Key: keys.dailyCounters(shopId, dayOf(at)), ...update, ReturnConsumedCapacity: 'TOTAL' }),
+      new UpdateCommand({ TableName: this.table, Key: keys.dailyCounters(shopId, dayOf(at)), ...update, ReturnConsumedCapacity: this.capacity }),
     );
     this.meter('addCounters', 'write', result.ConsumedCapacity);
   }
@@ -123,7 +123,7 @@ export class JourneyStore extends ItemStore {
             { Put: { TableName: this.table, Item: { ...keys.orderMark(shopId, orderId, mark), at: at.toISOString() }, ConditionExpression: 'attribute_not_exists(pk)' } },
             ...updates.map((u) => ({ Update: { TableName: this.table, Key: u.key, ...addExpression(u.add) } })),
           ],
-          ReturnConsumedCapacity: 'TOTAL',
+          ReturnConsumedCapacity: this.capacity,
         }),
       );
       this.meter(operation, 'write', result.ConsumedCapacity);
@@ -172,7 +172,7 @@ export class JourneyStore extends ItemStore {
 
   async removeUnpaid(shopId: string, customerId: string, orderId: string): Promise<void> {
     const result = await this.client.send(
-      new DeleteCommand({ TableName: this.table, Key: keys.unpaidOrder(shopId, customerId, orderId), ReturnConsumedCapacity: 'TOTAL' }),
+      new DeleteCommand({ TableName: this.table, Key: keys.unpaidOrder(shopId, customerId, orderId), ReturnConsumedCapacity: this.capacity }),
     );
     this.meter('removeUnpaid', 'write', result.ConsumedCapacity);
   }
@@ -245,7 +245,7 @@ export class JourneyStore extends ItemStore {
           ConditionExpression: update.condition,
           ExpressionAttributeValues: update.values,
           ...(update.names ? { ExpressionAttributeNames: update.names } : {}),
-          ReturnConsumedCapacity: 'TOTAL',
+          ReturnConsumedCapacity: this.capacity,
         }),
       );
       this.meter(operation, 'write', result.ConsumedCapacity);
@@ -279,7 +279,7 @@ export class JourneyStore extends ItemStore {
           ExclusiveStartKey: start,
           ScanIndexForward: !options.newestFirst,
           ...(options.limit ? { Limit: options.limit } : {}),
-          ReturnConsumedCapacity: 'TOTAL',
+          ReturnConsumedCapacity: this.capacity,
         }),
       );
       this.meter(operation, 'read', page.ConsumedCapacity);

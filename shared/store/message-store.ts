@@ -38,12 +38,11 @@ const budgetSchema = z.object({ sends: z.array(z.string()).default([]), version:
 const optOutSchema = z.object({ optedOut: z.boolean() });
 
 /** What the send pipeline reads about a recipient, in one round trip. */
-export interface RecipientState {
+export interface Recipient {
   profile: ProfileItem | undefined;
   /** Times of recent care/marketing sends (the contact budget). */
   recentSends: string[];
   budgetVersion: number;
-  smsOptedOut: boolean;
 }
 
 export type MessageClaim = { claimed: true } | { claimed: false; status: LedgerStatus };
@@ -51,24 +50,29 @@ export type MessageClaim = { claimed: true } | { claimed: false; status: LedgerS
 /** The message ledger, the contact budget and what the pipeline reads about a recipient. */
 export class MessageStore extends ItemStore {
   /**
-   * Profile and contact budget of a recipient in one BatchGetItem, then the SMS opt-out of the
-   * profile's phone number (kept by number, so it needs the profile first).
+   * Profile and contact budget of a recipient in one BatchGetItem. The SMS opt-out is kept by
+   * phone number, so it is read apart (smsOptedOut), once the number is known.
    */
-  async recipientState(shopId: string, customerId: string): Promise<RecipientState> {
+  async recipient(shopId: string, customerId: string): Promise<Recipient> {
     const profileKey = keys.profile(shopId, customerId);
     const budgetKey = keys.contactBudget(shopId, customerId);
     const requested = [profileKey, budgetKey];
     const result = await this.client.send(
-      new BatchGetCommand({ RequestItems: { [this.table]: { Keys: requested, ConsistentRead: true } }, ReturnConsumedCapacity: 'TOTAL' }),
+      new BatchGetCommand({ RequestItems: { [this.table]: { Keys: requested, ConsistentRead: true } }, ReturnConsumedCapacity: this.capacity }),
     );
-    this.meter('recipientState', 'read', result.ConsumedCapacity);
+    this.meter('recipient', 'read', result.ConsumedCapacity);
     const items = result.Responses?.[this.table] ?? [];
     const find = (key: { pk: string; sk: string }) => items.find((item) => item.pk === key.pk && item.sk === key.sk);
     const profileItem = find(profileKey);
-    const profile = profileItem ? this.parse('recipientState', profileItemSchema, profileItem) : undefined;
-    const budget = this.parse('recipientState', budgetSchema, find(budgetKey) ?? {});
-    const optOut = profile?.phone ? await this.getItem('recipientState', keys.smsOptOut(phoneDigest(profile.phone)), optOutSchema, true) : undefined;
-    return { profile, recentSends: budget.sends, budgetVersion: budget.version, smsOptedOut: optOut?.optedOut ?? false };
+    const profile = profileItem ? this.parse('recipient', profileItemSchema, profileItem) : undefined;
+    const budget = this.parse('recipient', budgetSchema, find(budgetKey) ?? {});
+    return { profile, recentSends: budget.sends, budgetVersion: budget.version };
+  }
+
+  /** Whether the number replied STOP (or was opted out by the carrier), read consistently. */
+  async smsOptedOut(phoneE164: string): Promise<boolean> {
+    const optOut = await this.getItem('smsOptedOut', keys.smsOptOut(phoneDigest(phoneE164)), optOutSchema, true);
+    return optOut?.optedOut ?? false;
   }
 
   /**
@@ -102,7 +106,7 @@ export class MessageStore extends ItemStore {
             ':one': 1,
           },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          ReturnConsumedCapacity: 'TOTAL',
+          ReturnConsumedCapacity: this.capacity,
         }),
       );
       this.meter('claimMessage', 'write', result.ConsumedCapacity);
@@ -115,10 +119,10 @@ export class MessageStore extends ItemStore {
     }
   }
 
-  /** Records how a claimed send ended (sent, failed for good, or to be retried). */
+  /** Records how a claimed send ended (sent, failed for good, to be retried, or not sent after all). */
   async finishMessage(
     ids: { shopId: string; customerId: string; messageKey: string },
-    outcome: Pick<LedgerEntry, 'status'> & Partial<Pick<LedgerEntry, 'reason' | 'channel' | 'segments' | 'encoding' | 'providerMessageId' | 'localTime'>>,
+    outcome: Pick<LedgerEntry, 'status'> & Partial<Pick<LedgerEntry, 'reason' | 'channel' | 'segments' | 'encoding' | 'providerMessageId' | 'localTime' | 'deferredUntil'>>,
     now: Date,
   ): Promise<void> {
     const fields: Record<string, unknown> = { ...outcome, at: now.toISOString() };
@@ -138,7 +142,7 @@ export class MessageStore extends ItemStore {
         UpdateExpression: `SET ${sets.join(', ')} REMOVE leaseUntil`,
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
-        ReturnConsumedCapacity: 'TOTAL',
+        ReturnConsumedCapacity: this.capacity,
       }),
     );
     this.meter('finishMessage', 'write', result.ConsumedCapacity);
@@ -172,7 +176,7 @@ export class MessageStore extends ItemStore {
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
         ExpressionAttributeValues: { ':pk': keys.customerPartition(shopId, customerId), ':prefix': keys.messagePrefix },
         Limit: limit,
-        ReturnConsumedCapacity: 'TOTAL',
+        ReturnConsumedCapacity: this.capacity,
       }),
     );
     this.meter('listMessages', 'read', result.ConsumedCapacity);

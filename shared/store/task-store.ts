@@ -115,7 +115,7 @@ export class TaskStore extends ItemStore {
         ExpressionAttributeNames: { '#pk': TABLE.dueIndex.partitionKey, '#sk': TABLE.dueIndex.sortKey },
         ExpressionAttributeValues: { ':pk': keys.dueIndexPartition(bucket, shard), ':upTo': `${now.toISOString()}#\uffff` },
         Limit: limit,
-        ReturnConsumedCapacity: 'TOTAL',
+        ReturnConsumedCapacity: this.capacity,
       }),
     );
     this.meter('queryDue', 'read', result.ConsumedCapacity);
@@ -140,7 +140,7 @@ export class TaskStore extends ItemStore {
           ExpressionAttributeValues: { ':leased': 'leased', ':pending': 'pending', ':lease': leaseId, ':until': leaseUntil, ':now': now.toISOString() },
           ReturnValues: 'ALL_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          ReturnConsumedCapacity: 'TOTAL',
+          ReturnConsumedCapacity: this.capacity,
         }),
       );
       this.meter('claimTask', 'write', result.ConsumedCapacity);
@@ -217,7 +217,7 @@ export class TaskStore extends ItemStore {
         ExpressionAttributeValues: { ':pk': keys.deadIndexPartition(shopId) },
         ScanIndexForward: false,
         Limit: limit,
-        ReturnConsumedCapacity: 'TOTAL',
+        ReturnConsumedCapacity: this.capacity,
       }),
     );
     this.meter('listDead', 'read', result.ConsumedCapacity);
@@ -273,7 +273,7 @@ export class TaskStore extends ItemStore {
           ConditionExpression: change.condition,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
-          ReturnConsumedCapacity: 'TOTAL',
+          ReturnConsumedCapacity: this.capacity,
         }),
       );
       this.meter(operation, 'write', result.ConsumedCapacity);
@@ -296,7 +296,7 @@ export class TaskStore extends ItemStore {
           ...(status ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } } : {}),
           ExpressionAttributeValues: { ':pk': pk, ':prefix': 'K#', ...(status ? { ':status': status } : {}) },
           ExclusiveStartKey: start,
-          ReturnConsumedCapacity: 'TOTAL',
+          ReturnConsumedCapacity: this.capacity,
         }),
       );
       this.meter(operation, 'read', result.ConsumedCapacity);

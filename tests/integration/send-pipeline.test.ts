@@ -98,6 +98,17 @@ describe('the send pipeline against DynamoDB Local', () => {
     expect(await messages.getMessage(shop.shopId, 'c-stop', 'shipped:4')).toMatchObject({ status: 'skipped', reason: 'opted_out' });
     await table.store.setSmsOptOut('+8613800138000', false, clock.now(), 'sms:START');
   });
+
+  it('sends the email instead when the number opted out, and the message stays sent once', async () => {
+    await customer('c-stop-email', { phone: '+8613900139000' });
+    await table.store.setSmsOptOut('+8613900139000', true, clock.now(), 'sms:STOP');
+    const d = deps();
+    expect(await runSendPipeline(request('c-stop-email', 'order_shipped', 'shipped:5'), d)).toMatchObject({ status: 'sent', channel: 'email' });
+    expect(d.channels.sms.sent).toHaveLength(0);
+    expect(await messages.getMessage(shop.shopId, 'c-stop-email', 'shipped:5')).toMatchObject({ status: 'sent', channel: 'email' });
+    expect(await runSendPipeline(request('c-stop-email', 'order_shipped', 'shipped:5'), d)).toEqual({ status: 'skipped', reason: 'duplicate' });
+    expect(d.channels.email.sent).toHaveLength(1);
+  });
 });
 
 describe('messages as tasks, through the dispatcher', () => {
