@@ -39,7 +39,8 @@ function recording(client: DynamoDBDocumentClient, writes: Write[] | undefined):
       if (property !== 'send') return Reflect.get(target, property, receiver);
       return (command: { input: Record<string, unknown>; constructor: { name: string } }) => {
         if (writes && ['PutCommand', 'UpdateCommand', 'BatchWriteCommand'].includes(command.constructor.name)) {
-          writes.push({ name: command.constructor.name, input: structuredClone(command.input) });
+          // The input as given (the client marshals a copy); cloning it here would bill the copy to the pipeline.
+          writes.push({ name: command.constructor.name, input: command.input });
         }
         return send(command as never);
       };

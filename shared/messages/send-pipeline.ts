@@ -5,7 +5,7 @@ import { createUnsubscribeToken, unsubscribeUrl } from '../optout/unsubscribe-to
 import { type Profile, profileView } from '../profiles/profile.ts';
 import type { Shop } from '../shops/shop.ts';
 import type { CarelineStore } from '../store/careline-store.ts';
-import type { MessageStore } from '../store/message-store.ts';
+import type { MessageStore, Recipient } from '../store/message-store.ts';
 import { localParts } from '../timing/send-time.ts';
 import { kindSpec, type MessageKind } from './kinds.ts';
 import { decideSend, type DeferReason, type NotSentReason, type SendDecision } from './send-decision.ts';
@@ -71,13 +71,15 @@ const SEND_LEASE_MS = 120_000;
  * says `sent`; once the lease expires a retry sends it again. That is at most one extra copy of
  * that one message.
  */
-export async function runSendPipeline(request: SendRequest, deps: PipelineDeps): Promise<PipelineResult> {
+export async function runSendPipeline(request: SendRequest, deps: PipelineDeps, early?: Promise<Recipient>): Promise<PipelineResult> {
   const now = deps.clock.now();
   const spec = kindSpec(request.kind);
   const ids = { shopId: request.shopId, customerId: request.customerId, messageKey: request.messageKey };
   const shop = await deps.loadShop(request.shopId);
   if (!shop) return { status: 'skipped', reason: 'no_shop' };
-  const recipient = await deps.messages.recipient(request.shopId, request.customerId);
+  // Read while the task was claimed, when the dispatcher could (a failed early read is made again).
+  const read = () => deps.messages.recipient(request.shopId, request.customerId, spec.class !== 'transactional');
+  const recipient = await (early ? early.catch(read) : read());
   const profile = recipient.profile && profileView(recipient.profile, shop);
   const prepared = request.prepare ? await request.prepare({ shop, profile, now }) : { vars: {} };
   const decide = (smsOptedOut: boolean): Decision =>

@@ -3,6 +3,7 @@ import type { TaskHandler } from '../tasks/dispatcher.ts';
 import type { ScheduleRequest } from '../tasks/task.ts';
 import { isMessageKind, kindSpec, type MessageKind } from './kinds.ts';
 import type { Task } from '../tasks/task.ts';
+import type { Recipient } from '../store/message-store.ts';
 import { type PipelineDeps, type PipelineResult, type PrepareContext, type PrepareResult, runSendPipeline } from './send-pipeline.ts';
 
 export const SEND_MESSAGE_TASK = 'send_message';
@@ -77,7 +78,7 @@ export interface SendHooks {
 
 export function sendMessageHandler(deps: PipelineDeps, hooks: SendHooks = {}): TaskHandler {
   const { prepare } = hooks;
-  return async (task) => {
+  const handler: TaskHandler = async (task, _now, early) => {
     const parsed = payloadSchema.safeParse(task.payload);
     if (!parsed.success) return { outcome: 'failed', error: `bad payload: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}` };
     const payload = parsed.data;
@@ -95,6 +96,7 @@ export function sendMessageHandler(deps: PipelineDeps, hooks: SendHooks = {}): T
           : {}),
       },
       deps,
+      early as Promise<Recipient> | undefined,
     );
     await hooks.after?.(task, payload.kind as MessageKind, result);
     switch (result.status) {
@@ -108,4 +110,11 @@ export function sendMessageHandler(deps: PipelineDeps, hooks: SendHooks = {}): T
         return { outcome: 'retry', error: result.reason };
     }
   };
+  // The recipient (profile, and the contact budget unless the kind is exempt) is read while the task is claimed.
+  handler.prefetch = (task) => {
+    const { customerId, kind } = task.payload;
+    if (typeof customerId !== 'string' || !customerId || typeof kind !== 'string' || !isMessageKind(kind)) return undefined;
+    return deps.messages.recipient(task.shopId, customerId, kindSpec(kind).class !== 'transactional');
+  };
+  return handler;
 }

@@ -50,11 +50,13 @@ export type MessageClaim = { claimed: true } | { claimed: false; status: LedgerS
 /** The message ledger, the contact budget and what the pipeline reads about a recipient. */
 export class MessageStore extends ItemStore {
   /**
-   * Profile and contact budget of a recipient in one BatchGetItem. The SMS opt-out is kept by
-   * phone number, so it is read apart (smsOptedOut), once the number is known.
+   * Profile and contact budget of a recipient in one BatchGetItem (the profile alone for a
+   * message exempt from the budget). The SMS opt-out is kept by phone number, so it is read
+   * apart (smsOptedOut), once the number is known.
    */
-  async recipient(shopId: string, customerId: string): Promise<Recipient> {
+  async recipient(shopId: string, customerId: string, withBudget = true): Promise<Recipient> {
     const profileKey = keys.profile(shopId, customerId);
+    if (!withBudget) return { profile: await this.getItem('recipient', profileKey, profileItemSchema, true), recentSends: [], budgetVersion: 0 };
     const budgetKey = keys.contactBudget(shopId, customerId);
     const requested = [profileKey, budgetKey];
     const result = await this.client.send(

@@ -9,7 +9,12 @@ export type TaskRunResult =
   | { outcome: 'retry'; error: string }
   | { outcome: 'failed'; error: string };
 
-export type TaskHandler = (task: Task, now: Date) => Promise<TaskRunResult>;
+export interface TaskHandler {
+  /** Runs a claimed task; `early` is what `prefetch` started for it, if anything. */
+  (task: Task, now: Date, early?: Promise<unknown>): Promise<TaskRunResult>;
+  /** Reads without side effects that may start while the task is being claimed (one round trip less per task). */
+  prefetch?: (task: Task) => Promise<unknown> | undefined;
+}
 
 /** Points where a test can stop the dispatcher dead, as a crashed process would. */
 export interface CrashPoints {
@@ -128,6 +133,10 @@ export async function runDispatcher(deps: DispatcherDeps, options: DispatchOptio
 /** Claims, runs and completes one task; false when it is still unfinished (leased elsewhere). */
 async function runOne(task: Task, deps: DispatcherDeps, options: DispatchOptions, report: DispatchReport): Promise<boolean> {
   const now = deps.clock.now();
+  const handler = deps.handlers[task.kind];
+  // The handler's first reads overlap the claim; a failed read is made again by the handler.
+  const early = handler?.prefetch?.(task);
+  early?.catch(() => {});
   const claim = await deps.tasks.claim(task, now, options.leaseMs);
   if ('gone' in claim) {
     report.skipped++;
@@ -141,10 +150,9 @@ async function runOne(task: Task, deps: DispatcherDeps, options: DispatchOptions
   report.claimed++;
   deps.crashPoints?.afterClaim?.(claimed);
 
-  const handler = deps.handlers[claimed.kind];
   let result: TaskRunResult;
   try {
-    result = handler ? await handler(claimed, now) : { outcome: 'failed', error: `no handler for task kind ${claimed.kind}` };
+    result = handler ? await handler(claimed, now, early) : { outcome: 'failed', error: `no handler for task kind ${claimed.kind}` };
   } catch (error) {
     result = { outcome: 'retry', error: describeError(error) };
   }
