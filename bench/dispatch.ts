@@ -14,7 +14,8 @@ import { BatchWriteCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClie
 import { build } from 'esbuild';
 import { outboxChannel } from '../shared/channels/outbox.ts';
 import { manualClock } from '../shared/clock.ts';
-import { sendMessageHandler, sendMessageTask } from '../shared/messages/send-task.ts';
+import { sendMessageTask } from '../shared/messages/message-task.ts';
+import { sendMessageHandler } from '../shared/messages/send-task.ts';
 import { CarelineStore } from '../shared/store/careline-store.ts';
 import { createDocumentClient } from '../shared/store/dynamo-client.ts';
 import { keys } from '../shared/store/keys.ts';

@@ -6,7 +6,7 @@ import { type ItemChange, orderChangeOf } from '../../shared/orders/order-change
 import { planOrderChange } from '../../shared/journeys/order-planner.ts';
 import { applyJourneyCommands } from '../../shared/journeys/journey-runtime.ts';
 import { profileView } from '../../shared/profiles/profile.ts';
-import { engineFor } from '../engine.ts';
+import { journeysFor } from '../journey-deps.ts';
 import { getRuntime, logger, type Runtime } from '../runtime.ts';
 
 /**
@@ -47,7 +47,7 @@ async function handleChange(change: ItemChange, runtime: Runtime): Promise<void>
   if (events.length) await runtime.publisher.publish(events);
   if (order.transitions.length === 0) return;
 
-  const { journeys } = engineFor(runtime);
+  const journeys = journeysFor(runtime);
   const shop = await journeys.loadShop(after.shopId);
   if (!shop) return;
   const [profileItem, products, payHistogram] = await Promise.all([

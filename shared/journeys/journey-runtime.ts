@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.ts';
 import type { EventPublisher } from '../events/publisher.ts';
-import { type MessagePreparer, sendMessageTask } from '../messages/send-task.ts';
+import { sendMessageTask } from '../messages/message-task.ts';
+import type { MessagePreparer } from '../messages/send-task.ts';
 import { formatMoney } from '../money.ts';
 import { type OrderRecord, totalMinor } from '../orders/order-record.ts';
 import { orderView } from '../orders/order-state.ts';

@@ -1,5 +1,5 @@
 import type { MessageKind } from '../messages/kinds.ts';
-import { type JourneyGuard, sendMessageTask } from '../messages/send-task.ts';
+import { type JourneyGuard, sendMessageTask } from '../messages/message-task.ts';
 import { formatMoney } from '../money.ts';
 import { type Milestone, type OrderRecord, type StoredCheckpoint, totalMinor } from '../orders/order-record.ts';
 import type { Transition } from '../orders/order-state.ts';

@@ -6,7 +6,7 @@ import { handler as inboundSmsHandler } from '../../functions/inbound-sms/handle
 import { logger } from '../../functions/logger.ts';
 import { setRuntime } from '../../functions/runtime.ts';
 import { journeyKeys, messageTaskKey } from '../../shared/journeys/commands.ts';
-import { SEND_MESSAGE_TASK } from '../../shared/messages/send-task.ts';
+import { SEND_MESSAGE_TASK } from '../../shared/messages/message-task.ts';
 import { signCareline } from '../../shared/webhooks/signatures.ts';
 import { type JourneyWorld, journeyWorld, SHOP_SECRET, shanghai } from '../support/journey-world.ts';
 

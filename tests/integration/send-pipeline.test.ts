@@ -3,7 +3,8 @@ import type { Channel, OutgoingMessage, SendResult } from '../../shared/channels
 import { manualClock } from '../../shared/clock.ts';
 import type { MessageKind } from '../../shared/messages/kinds.ts';
 import { type PipelineDeps, runSendPipeline } from '../../shared/messages/send-pipeline.ts';
-import { sendMessageHandler, sendMessageTask } from '../../shared/messages/send-task.ts';
+import { sendMessageTask } from '../../shared/messages/message-task.ts';
+import { sendMessageHandler } from '../../shared/messages/send-task.ts';
 import { bucketOf } from '../../shared/tasks/task.ts';
 import { MessageStore } from '../../shared/store/message-store.ts';
 import { TaskStore } from '../../shared/store/task-store.ts';

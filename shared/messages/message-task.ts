@@ -1,0 +1,63 @@
+import * as z from 'zod';
+import type { ScheduleRequest } from '../tasks/task.ts';
+import { isMessageKind, kindSpec, type MessageKind } from './kinds.ts';
+
+// What a message task is, apart from how it runs (send-task.ts): the journeys plan these
+// without loading the send pipeline and its template engine.
+
+export const SEND_MESSAGE_TASK = 'send_message';
+
+/**
+ * What a journey message checks and fills in when it is due, rather than when it was planned:
+ * the order may have been paid, the customer may have ordered again, the parcel moved on.
+ */
+export const journeyGuardSchema = z.object({
+  /** The order the message is about: its variables are read from it when the message is due. */
+  orderId: z.string().optional(),
+  /** Not sent once the order has reached any of these milestones. */
+  stopIf: z.array(z.string()).default([]),
+  /** Not sent if the customer has ordered after this time. */
+  orderedAfter: z.string().optional(),
+  /** Fill in today's dispatch cut-off when it can still be made. */
+  cutoff: z.boolean().default(false),
+});
+export type JourneyGuard = z.input<typeof journeyGuardSchema>;
+
+export const messageTaskPayloadSchema = z.object({
+  customerId: z.string().min(1),
+  kind: z.string().refine(isMessageKind, 'unknown message kind'),
+  messageKey: z.string().min(1),
+  vars: z.record(z.string(), z.string()).default({}),
+  variant: z.string().optional(),
+  journey: journeyGuardSchema.optional(),
+});
+
+/** A task that sends one message through the pipeline when it is due. */
+export function sendMessageTask(input: {
+  shopId: string;
+  customerId: string;
+  kind: MessageKind;
+  messageKey: string;
+  dueAt: Date;
+  vars?: Record<string, string>;
+  variant?: string;
+  journey?: JourneyGuard;
+  /** A task key of its own, for a task that sends a new message each time it is re-armed (default `msg:<messageKey>`). */
+  taskKey?: string;
+}): ScheduleRequest {
+  return {
+    shopId: input.shopId,
+    taskKey: input.taskKey ?? `msg:${input.messageKey}`,
+    kind: SEND_MESSAGE_TASK,
+    dueAt: input.dueAt,
+    priority: kindSpec(input.kind).priority,
+    payload: {
+      customerId: input.customerId,
+      kind: input.kind,
+      messageKey: input.messageKey,
+      vars: input.vars ?? {},
+      ...(input.variant ? { variant: input.variant } : {}),
+      ...(input.journey ? { journey: input.journey } : {}),
+    },
+  };
+}
