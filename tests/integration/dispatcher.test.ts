@@ -131,6 +131,30 @@ describe('the dispatcher', () => {
     await run({ elapsedMs: () => elapsed });
     expect(runs.sort()).toEqual(['b0', 'b1', 'b2', 'b3', 'b4']);
   });
+
+  it('hands a handler what it read while the task was claimed, never runs a task another run holds, and survives a failed early read', async () => {
+    await schedule('early', '2026-11-23T09:59:00.000Z', { payload: { customerId: 'c1' } });
+    await schedule('held', '2026-11-23T09:59:00.000Z', { payload: { customerId: 'c2' } });
+    await schedule('flaky', '2026-11-23T09:59:00.000Z', { payload: { customerId: 'c3' } });
+    // Another run holds `held`.
+    const held = (await tasks.listTasks('tea-house', 'pending')).find((task) => task.taskKey === 'held')!;
+    expect(await tasks.claim(held, clock.now(), 120_000)).toHaveProperty('claimed');
+    const prefetched: string[] = [];
+    const seen: Record<string, unknown> = {};
+    const reading: TaskHandler = async (task, _now, early) => {
+      seen[task.taskKey] = await early?.catch((error: Error) => `failed: ${error.message}`);
+      return record(task, clock.now());
+    };
+    reading.prefetch = (task) => {
+      prefetched.push(task.taskKey);
+      return task.taskKey === 'flaky' ? Promise.reject(new Error('throttled')) : Promise.resolve(`read for ${String(task.payload.customerId)}`);
+    };
+    const report = await dispatcherFor({ tasks, handlers: { test: reading }, clock })();
+    expect(runs.sort()).toEqual(['early', 'flaky']);
+    expect(seen).toEqual({ early: 'read for c1', flaky: 'failed: throttled' });
+    expect(prefetched.sort()).toEqual(['early', 'flaky', 'held']); // a read may be wasted on a task lost to another run
+    expect(report.done).toBe(2);
+  });
 });
 
 describe('crashes and races', () => {
