@@ -127,6 +127,8 @@ export async function createWorld(options: { endpoint: string; tableName: string
     return earliest === undefined ? undefined : { at: new Date(earliest), indexedAt: new Date(dueTimes.get(earliest)!) };
   };
 
+  // Where the watermark stands (the last run says): moved only when the next run may start later.
+  let watermark = startBucket;
   const dispatch = () =>
     runDispatcher(
       { tasks: engine.tasks, handlers: engine.handlers, clock: options.clock, elapsedMs: () => 0, onDead: engine.onDead },
@@ -164,8 +166,10 @@ export async function createWorld(options: { endpoint: string; tableName: string
         // Nothing waits in an earlier bucket than the earliest task due by `next`, so the
         // dispatcher may start reading there (no empty buckets to walk).
         options.clock.set(next > now ? next : now);
-        await engine.tasks.advanceWatermark(bucketOf(due.indexedAt));
+        const from = bucketOf(due.indexedAt);
+        if (from > watermark) await engine.tasks.advanceWatermark(from);
         const report = await dispatch();
+        watermark = report.watermark;
         reports.push(report);
         // Tasks change no order, except a stall flag, which plans nothing: the order stream is read
         // before the next webhook is answered or the next run, not after every run.
