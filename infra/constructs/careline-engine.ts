@@ -59,6 +59,8 @@ export class CarelineEngine extends Construct {
       },
     });
     data.grantTableReadWrite(this.dispatcher);
+    // A stall check that finds a stalled parcel publishes order.shipment_stalled.
+    data.bus.grantPutEventsTo(this.dispatcher.fn);
     messaging.emailTopic.grantPublish(this.dispatcher.role);
     grantOpsAlerts(messaging.opsTopic, this.dispatcher.role);
     // SMS to a phone number is a Publish with no topic; IAM sees the number itself as the resource

@@ -58,10 +58,11 @@ describe('timer engine', () => {
     );
   });
 
-  it('lets the dispatcher read and write the table and its due-task index', () => {
+  it('lets the dispatcher read and write the table and its due-task index, and put events on the bus (a stalled parcel)', () => {
     const permissions = permissionsOfRole(template, idOf(stack.engine.dispatcher.role));
     expect(permissions).toContainEqual({ action: 'dynamodb:Query', resource: `<${idOf(stack.data.table)}.Arn>/index/*` });
     expect(permissions).toContainEqual({ action: 'dynamodb:UpdateItem', resource: `<${idOf(stack.data.table)}.Arn>` });
+    expect(permissions).toContainEqual({ action: 'events:PutEvents', resource: `<${idOf(stack.data.bus)}.Arn>` });
   });
 });
 
