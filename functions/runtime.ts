@@ -1,8 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { type Clock, systemClock } from '../shared/clock.ts';
 import { type CarelineConfig, type CarelineConfigInput, loadConfig } from '../shared/config.ts';
-import { eventBridgePublisher } from '../shared/events/eventbridge-publisher.ts';
 import type { EventPublisher } from '../shared/events/publisher.ts';
 import { CarelineStore } from '../shared/store/careline-store.ts';
 import { createDocumentClient } from '../shared/store/dynamo-client.ts';
@@ -22,8 +20,17 @@ export interface Runtime {
 
 let runtime: Runtime | undefined;
 
-export function getRuntime(): Runtime {
-  runtime ??= createRuntime(loadConfig());
+/**
+ * The container's runtime. Functions that publish domain events (the order stream, the
+ * dispatcher) say how to make their publisher; the others log what they would publish, and
+ * bundle no EventBridge code.
+ */
+export function getRuntime(publisherFor?: (config: CarelineConfig) => EventPublisher | undefined): Runtime {
+  if (!runtime) {
+    const config = loadConfig();
+    const publisher = publisherFor?.(config);
+    runtime = createRuntime(config, publisher ? { publisher } : {});
+  }
   return runtime;
 }
 
@@ -40,11 +47,7 @@ export function createRuntime(input: CarelineConfigInput, overrides: Partial<Run
       client: createDocumentClient({ region: config.AWS_REGION, ...(config.DYNAMODB_ENDPOINT ? { endpoint: config.DYNAMODB_ENDPOINT } : {}) }),
       tableName: config.CARELINE_TABLE,
     });
-  const publisher =
-    overrides.publisher ??
-    (config.CARELINE_BUS
-      ? eventBridgePublisher({ client: new EventBridgeClient({ region: config.AWS_REGION }), busName: config.CARELINE_BUS })
-      : loggingPublisher(overrides.logger ?? logger));
+  const publisher = overrides.publisher ?? loggingPublisher(overrides.logger ?? logger);
   return { config, store, publisher, clock: overrides.clock ?? systemClock, logger: overrides.logger ?? logger };
 }
 

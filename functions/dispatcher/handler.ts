@@ -3,6 +3,7 @@ import type { Context, ScheduledEvent } from 'aws-lambda';
 import { type DispatchReport, DEFAULT_DISPATCH, runDispatcher } from '../../shared/tasks/dispatcher.ts';
 import { engineFor } from '../engine.ts';
 import { countDispatcherRun, getMetrics } from '../metrics.ts';
+import { busPublisherFor } from '../../shared/events/eventbridge-publisher.ts';
 import { getRuntime, logger } from '../runtime.ts';
 
 /** Time kept back from the Lambda timeout: the run stops taking work this long before it. */
@@ -10,7 +11,7 @@ const SAFETY_MS = 20_000;
 
 /** Runs every minute (EventBridge rule): takes the due tasks and runs them. */
 async function dispatch(_event: ScheduledEvent, context: Context): Promise<DispatchReport> {
-  const runtime = getRuntime();
+  const runtime = getRuntime(busPublisherFor);
   const engine = engineFor(runtime);
   const started = performance.now();
   const report = await runDispatcher(

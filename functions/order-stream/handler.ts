@@ -7,6 +7,7 @@ import { planOrderChange } from '../../shared/journeys/order-planner.ts';
 import { applyJourneyCommands } from '../../shared/journeys/journey-runtime.ts';
 import { profileView } from '../../shared/profiles/profile.ts';
 import { journeysFor } from '../journey-deps.ts';
+import { busPublisherFor } from '../../shared/events/eventbridge-publisher.ts';
 import { getRuntime, logger, type Runtime } from '../runtime.ts';
 
 /**
@@ -17,7 +18,7 @@ import { getRuntime, logger, type Runtime } from '../runtime.ts';
  * so Lambda retries from it; every effect is idempotent, so a retried record is harmless.
  */
 async function handleOrderChanges(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
-  const runtime = getRuntime();
+  const runtime = getRuntime(busPublisherFor);
   for (const record of event.Records) {
     const change = record.dynamodb;
     if (!change?.Keys) continue;

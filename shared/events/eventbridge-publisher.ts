@@ -33,3 +33,8 @@ export function eventBridgePublisher(options: { client: EventBridgeClient; busNa
     },
   };
 }
+
+/** The deployment's bus publisher when CARELINE_BUS names one (what the publishing functions use). */
+export function busPublisherFor(config: { CARELINE_BUS?: string | undefined; AWS_REGION: string }): EventPublisher | undefined {
+  return config.CARELINE_BUS ? eventBridgePublisher({ client: new EventBridgeClient({ region: config.AWS_REGION }), busName: config.CARELINE_BUS }) : undefined;
+}
