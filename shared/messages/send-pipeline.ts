@@ -101,7 +101,8 @@ export async function runSendPipeline(request: SendRequest, deps: PipelineDeps, 
     claimed = true;
     decision = optedOut ? decide(true) : assumingOptIn;
   } else {
-    decision = phone && assumingOptIn.action !== 'send' ? decide(await deps.messages.smsOptedOut(phone)) : assumingOptIn;
+    // A message the journey check stopped, or one going by email only, does not need it.
+    decision = phone && assumingOptIn.action !== 'send' && !('skip' in prepared) ? decide(await deps.messages.smsOptedOut(phone)) : assumingOptIn;
   }
 
   if (decision.action === 'defer') {

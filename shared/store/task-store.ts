@@ -65,7 +65,7 @@ export class TaskStore extends ItemStore {
       updatedAt: now.toISOString(),
     };
     try {
-      await this.putItem('scheduleTask', taskKeyOf(task.shopId, task.taskKey), { ...task, ...this.#dueIndexKeys(task, now) }, {
+      await this.putItem('scheduleTask', taskKeyOf(task.shopId, task.taskKey), { ...task, ...this.#dueIndexKeys(task.shopId, task.taskKey, new Date(task.dueAt), now) }, {
         expression: mode === 'keep' ? 'attribute_not_exists(pk)' : 'attribute_not_exists(pk) OR #status <> :leased',
         ...(mode === 'move' ? { names: { '#status': 'status' }, values: { ':leased': 'leased' } } : {}),
       });
@@ -78,7 +78,7 @@ export class TaskStore extends ItemStore {
 
   /** Moves a waiting task to a new due time; false when there is no waiting task with that key. */
   async move(shopId: string, taskKey: string, dueAt: Date, now: Date): Promise<boolean> {
-    const index = keys.dueIndex(bucketOf(maxDate(dueAt, now)), dueShardOf(shopId, taskKey, this.dueShards), dueAt.toISOString(), shopId, taskKey);
+    const index = this.#dueIndexKeys(shopId, taskKey, dueAt, now);
     return this.#transition('moveTask', shopId, taskKey, {
       set: { dueAt: dueAt.toISOString(), updatedAt: now.toISOString(), attempts: 0, ...index },
       condition: '#status = :pending',
@@ -172,7 +172,7 @@ export class TaskStore extends ItemStore {
       case 'reschedule':
       case 'retry': {
         const dueAt = completion.dueAt.toISOString();
-        const index = keys.dueIndex(bucketOf(maxDate(completion.dueAt, now)), dueShardOf(task.shopId, task.taskKey, this.dueShards), dueAt, task.shopId, task.taskKey);
+        const index = this.#dueIndexKeys(task.shopId, task.taskKey, completion.dueAt, now);
         const set =
           completion.outcome === 'retry'
             ? { ...common, ...index, status: 'pending', dueAt, attempts: task.attempts + 1, lastError: completion.error }
@@ -190,7 +190,7 @@ export class TaskStore extends ItemStore {
 
   /** Puts a dead task back in line, due now. */
   async retryDead(shopId: string, taskKey: string, now: Date): Promise<boolean> {
-    const index = keys.dueIndex(bucketOf(now), dueShardOf(shopId, taskKey, this.dueShards), now.toISOString(), shopId, taskKey);
+    const index = this.#dueIndexKeys(shopId, taskKey, now, now);
     return this.#transition('retryDeadTask', shopId, taskKey, {
       set: { status: 'pending', dueAt: now.toISOString(), attempts: 0, updatedAt: now.toISOString(), note: 'retried by an operator', ...index },
       condition: '#status = :dead',
@@ -242,9 +242,9 @@ export class TaskStore extends ItemStore {
     }
   }
 
-  #dueIndexKeys(task: Task, now: Date) {
+  #dueIndexKeys(shopId: string, taskKey: string, dueAt: Date, now: Date) {
     // A task due in the past goes into the current bucket, which the dispatcher still reads.
-    return keys.dueIndex(bucketOf(maxDate(new Date(task.dueAt), now)), dueShardOf(task.shopId, task.taskKey, this.dueShards), task.dueAt, task.shopId, task.taskKey);
+    return keys.dueIndex(bucketOf(maxDate(dueAt, now)), dueShardOf(shopId, taskKey, this.dueShards), dueAt.toISOString(), shopId, taskKey);
   }
 
   async #transition(
