@@ -49,7 +49,7 @@ export async function ensureTable(endpoint: string, tableName: string, options: 
                 { AttributeName: dueIndex.partitionKey, KeyType: 'HASH' },
                 { AttributeName: dueIndex.sortKey, KeyType: 'RANGE' },
               ],
-              Projection: { ProjectionType: 'ALL' },
+              Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...dueIndex.projected] },
             },
           ],
         }),

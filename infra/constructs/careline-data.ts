@@ -41,7 +41,9 @@ export class CarelineData extends Construct {
       indexName: TABLE.dueIndex.name,
       partitionKey: { name: TABLE.dueIndex.partitionKey, type: AttributeType.STRING },
       sortKey: { name: TABLE.dueIndex.sortKey, type: AttributeType.STRING },
-      projectionType: ProjectionType.ALL,
+      // Only what the dispatcher reads before a claim: a claim then writes the table, not the index.
+      projectionType: ProjectionType.INCLUDE,
+      nonKeyAttributes: [...TABLE.dueIndex.projected],
     });
 
     // One bus per stack, so two Careline stacks in one account and region never collide.

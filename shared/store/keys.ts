@@ -6,7 +6,17 @@ export const TABLE = {
   partitionKey: 'pk',
   sortKey: 'sk',
   ttlAttribute: 'expiresAt',
-  dueIndex: { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+  /**
+   * The due-task index. It holds only what the dispatcher needs before it claims a task; the
+   * attributes a claim changes (status, lease) are not projected, so a claim writes the table
+   * alone, not the index as well.
+   */
+  dueIndex: {
+    name: 'gsi1',
+    partitionKey: 'gsi1pk',
+    sortKey: 'gsi1sk',
+    projected: ['shopId', 'taskKey', 'kind', 'dueAt', 'priority', 'payload'],
+  },
 } as const;
 
 export interface ItemKey {

@@ -1,11 +1,13 @@
-import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
 import {
   bucketOf,
   DUE_SHARDS,
+  type DueTask,
   dueShardOf,
+  dueTaskSchema,
   type ScheduleRequest,
   type Task,
   TASK_PARTITIONS,
@@ -105,8 +107,11 @@ export class TaskStore extends ItemStore {
     return this.getItem('getTask', taskKeyOf(shopId, taskKey), taskSchema, true);
   }
 
-  /** Tasks in one due-index partition whose due time has come (eventually consistent, as index reads are). */
-  async queryDue(bucket: string, shard: number, now: Date, limit: number): Promise<Task[]> {
+  /**
+   * Tasks in one due-index partition whose due time has come (eventually consistent, as index
+   * reads are), as the index holds them: the claim returns the whole task.
+   */
+  async queryDue(bucket: string, shard: number, now: Date, limit: number): Promise<DueTask[]> {
     const result = await this.client.send(
       new QueryCommand({
         TableName: this.table,
@@ -119,14 +124,14 @@ export class TaskStore extends ItemStore {
       }),
     );
     this.meter('queryDue', 'read', result.ConsumedCapacity);
-    return (result.Items ?? []).map((item) => this.parse('queryDue', taskSchema, item));
+    return (result.Items ?? []).map((item) => this.parse('queryDue', dueTaskSchema, item));
   }
 
   /**
    * Takes a due task for one run: it must still be waiting and due, or leased by a run whose
    * lease has expired (that run died). Undefined when another dispatcher got there first.
    */
-  async claim(task: Task, now: Date, leaseMs: number): Promise<ClaimResult> {
+  async claim(task: Pick<Task, 'shopId' | 'taskKey'>, now: Date, leaseMs: number): Promise<ClaimResult> {
     const leaseId = randomUUID();
     const leaseUntil = new Date(now.getTime() + leaseMs).toISOString();
     try {
@@ -206,7 +211,10 @@ export class TaskStore extends ItemStore {
     return pages.flat().sort((a, b) => a.dueAt.localeCompare(b.dueAt));
   }
 
-  /** Dead tasks of a shop, newest first (an index partition of their own). */
+  /**
+   * Dead tasks of a shop, newest first: an index partition of their own, which holds their keys;
+   * the tasks themselves are read from the table.
+   */
   async listDead(shopId: string, limit = 100): Promise<Task[]> {
     const result = await this.client.send(
       new QueryCommand({
@@ -221,7 +229,24 @@ export class TaskStore extends ItemStore {
       }),
     );
     this.meter('listDead', 'read', result.ConsumedCapacity);
-    return (result.Items ?? []).map((item) => this.parse('listDead', taskSchema, item));
+    const found = (result.Items ?? []).map((item) => this.parse('listDead', dueTaskSchema, item));
+    const tasks = new Map<string, Task>();
+    for (let i = 0; i < found.length; i += 100) {
+      let requested: Record<string, unknown>[] = found.slice(i, i + 100).map((task) => ({ ...taskKeyOf(task.shopId, task.taskKey) }));
+      while (requested.length) {
+        const page = await this.client.send(
+          new BatchGetCommand({ RequestItems: { [this.table]: { Keys: requested } }, ReturnConsumedCapacity: this.capacity }),
+        );
+        this.meter('listDead', 'read', page.ConsumedCapacity);
+        for (const item of page.Responses?.[this.table] ?? []) {
+          const task = this.parse('listDead', taskSchema, item);
+          tasks.set(task.taskKey, task);
+        }
+        requested = page.UnprocessedKeys?.[this.table]?.Keys ?? [];
+      }
+    }
+    // Newest first, as the index ordered them; a task retried since it was listed is left out.
+    return found.map((task) => tasks.get(task.taskKey)).filter((task): task is Task => task?.status === 'dead');
   }
 
   async getWatermark(): Promise<string | undefined> {

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.ts';
 import type { TaskCompletion, TaskStore } from '../store/task-store.ts';
-import { BUCKET_MS, bucketOf, bucketStart, MAX_ATTEMPTS, nextBucket, retryDelayMs, type Task } from './task.ts';
+import { BUCKET_MS, bucketOf, bucketStart, type DueTask, MAX_ATTEMPTS, nextBucket, retryDelayMs, type Task } from './task.ts';
 
 /** What a task handler decided. `retry` is a transient failure; `failed` will never succeed. */
 export type TaskRunResult =
@@ -13,7 +13,7 @@ export interface TaskHandler {
   /** Runs a claimed task; `early` is what `prefetch` started for it, if anything. */
   (task: Task, now: Date, early?: Promise<unknown>): Promise<TaskRunResult>;
   /** Reads without side effects that may start while the task is being claimed (one round trip less per task). */
-  prefetch?: (task: Task) => Promise<unknown> | undefined;
+  prefetch?: (task: DueTask) => Promise<unknown> | undefined;
 }
 
 /** Points where a test can stop the dispatcher dead, as a crashed process would. */
@@ -81,7 +81,7 @@ export async function runDispatcher(deps: DispatcherDeps, options: DispatchOptio
   const report: DispatchReport = { bucketsRead: 0, seen: 0, claimed: 0, done: 0, rescheduled: 0, retried: 0, dead: 0, skipped: 0, leftOver: 0, lagMs: 0, watermark: from };
 
   // Read the due buckets, oldest first; remember which ones may still hold unfinished work.
-  const due: { task: Task; bucket: string }[] = [];
+  const due: { task: DueTask; bucket: string }[] = [];
   const unfinished = new Set<string>();
   let bucket = from;
   for (let n = 0; n < options.maxBuckets && bucket <= currentBucket; n++, bucket = nextBucket(bucket)) {
@@ -99,7 +99,7 @@ export async function runDispatcher(deps: DispatcherDeps, options: DispatchOptio
 
   // Higher priority first (it wins a contested contact-budget slot), then the longest waiting.
   due.sort((a, b) => b.task.priority - a.task.priority || a.task.dueAt.localeCompare(b.task.dueAt));
-  const queues = new Map<string, { task: Task; bucket: string }[]>();
+  const queues = new Map<string, { task: DueTask; bucket: string }[]>();
   for (const entry of due) {
     const group = `${entry.task.shopId}|${String(entry.task.payload.customerId ?? entry.task.taskKey)}`;
     queues.set(group, [...(queues.get(group) ?? []), entry]);
@@ -131,7 +131,7 @@ export async function runDispatcher(deps: DispatcherDeps, options: DispatchOptio
 }
 
 /** Claims, runs and completes one task; false when it is still unfinished (leased elsewhere). */
-async function runOne(task: Task, deps: DispatcherDeps, options: DispatchOptions, report: DispatchReport): Promise<boolean> {
+async function runOne(task: DueTask, deps: DispatcherDeps, options: DispatchOptions, report: DispatchReport): Promise<boolean> {
   const now = deps.clock.now();
   const handler = deps.handlers[task.kind];
   // The handler's first reads overlap the claim; a failed read is made again by the handler.

@@ -32,6 +32,10 @@ export const taskSchema = z.object({
 });
 export type Task = z.infer<typeof taskSchema>;
 
+/** What the due index holds of a waiting task: enough to order, group and claim it. */
+export const dueTaskSchema = taskSchema.pick({ shopId: true, taskKey: true, kind: true, dueAt: true, priority: true, payload: true });
+export type DueTask = z.infer<typeof dueTaskSchema>;
+
 export interface ScheduleRequest {
   shopId: string;
   taskKey: string;

@@ -109,6 +109,17 @@ describe('the dispatcher', () => {
     expect(runs).toEqual(['night']);
   });
 
+  it('claims a task without writing the due index: a task run to the end costs 5 write units', async () => {
+    const table = await createTestTable('dispatch-units');
+    const units: Record<string, number> = {};
+    const metered = new TaskStore({ client: table.client, tableName: table.tableName, onCapacity: (operation, used) => void (units[operation] = (units[operation] ?? 0) + used.write) });
+    await metered.schedule({ shopId: 'tea-house', taskKey: 'once', kind: 'test', dueAt: at('2026-11-23T10:00:00.000Z'), payload: { customerId: 'c1' } }, clock.now());
+    await dispatcherFor({ tasks: metered, handlers: { test: record }, clock })();
+    expect(runs).toEqual(['once']);
+    // Table and index on scheduling, the table alone on claiming, both when it leaves the index.
+    expect(units).toMatchObject({ scheduleTask: 2, claimTask: 1, completeTask: 2 });
+  });
+
   it('runs higher-priority tasks of a customer first', async () => {
     await schedule('low', '2026-11-23T09:59:00.000Z', { priority: 10, payload: { customerId: 'c1' } });
     await schedule('high', '2026-11-23T10:00:00.000Z', { priority: 80, payload: { customerId: 'c1' } });
