@@ -105,6 +105,7 @@ function message(
       ...(options.vars ? { vars: options.vars } : {}),
       ...(options.variant ? { variant: options.variant } : {}),
       journey,
+      ...(ctx.profile?.phone ? { phone: ctx.profile.phone } : {}),
       ...(options.taskKey ? { taskKey: options.taskKey } : {}),
     }),
   });

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { phoneDigest } from '../store/phone-digest.ts';
 import type { ScheduleRequest } from '../tasks/task.ts';
 import { isMessageKind, kindSpec, type MessageKind } from './kinds.ts';
 
@@ -30,6 +31,12 @@ export const messageTaskPayloadSchema = z.object({
   vars: z.record(z.string(), z.string()).default({}),
   variant: z.string().optional(),
   journey: journeyGuardSchema.optional(),
+  /**
+   * The digest of the phone number the message was planned for, when the planner knew it: the
+   * SMS opt-out is then read in one request with the recipient (checked against the number the
+   * profile has when the message is due).
+   */
+  phoneDigest: z.string().optional(),
 });
 
 /** A task that sends one message through the pipeline when it is due. */
@@ -42,6 +49,8 @@ export function sendMessageTask(input: {
   vars?: Record<string, string>;
   variant?: string;
   journey?: JourneyGuard;
+  /** The recipient's phone number (E.164) as the planner knows it; only its digest is kept. */
+  phone?: string;
   /** A task key of its own, for a task that sends a new message each time it is re-armed (default `msg:<messageKey>`). */
   taskKey?: string;
 }): ScheduleRequest {
@@ -58,6 +67,7 @@ export function sendMessageTask(input: {
       vars: input.vars ?? {},
       ...(input.variant ? { variant: input.variant } : {}),
       ...(input.journey ? { journey: input.journey } : {}),
+      ...(input.phone ? { phoneDigest: phoneDigest(input.phone) } : {}),
     },
   };
 }

@@ -5,7 +5,8 @@ import { createUnsubscribeToken, unsubscribeUrl } from '../optout/unsubscribe-to
 import { type Profile, profileView } from '../profiles/profile.ts';
 import type { Shop } from '../shops/shop.ts';
 import type { CarelineStore } from '../store/careline-store.ts';
-import type { MessageStore, Recipient } from '../store/message-store.ts';
+import type { MessageStore, Recipient, RecipientRead } from '../store/message-store.ts';
+import { phoneDigest } from '../store/phone-digest.ts';
 import { localParts } from '../timing/send-time.ts';
 import { kindSpec, type MessageKind } from './kinds.ts';
 import { decideSend, type DeferReason, type NotSentReason, type SendDecision } from './send-decision.ts';
@@ -20,6 +21,8 @@ export interface SendRequest {
   vars: Record<string, string>;
   variant?: string;
   firstDueAt: Date;
+  /** Digest of the phone number the message was planned for: its SMS opt-out is read with the recipient. */
+  phoneDigest?: string;
   /** Checks made when the message is due (does it still apply?) and variables read then. */
   prepare?: (context: PrepareContext) => Promise<PrepareResult>;
 }
@@ -78,7 +81,7 @@ export async function runSendPipeline(request: SendRequest, deps: PipelineDeps, 
   const shop = await deps.loadShop(request.shopId);
   if (!shop) return { status: 'skipped', reason: 'no_shop' };
   // Read while the task was claimed, when the dispatcher could (a failed early read is made again).
-  const read = () => deps.messages.recipient(request.shopId, request.customerId, spec.class !== 'transactional');
+  const read = () => deps.messages.recipient(request.shopId, request.customerId, recipientRead(request));
   const recipient = await (early ? early.catch(read) : read());
   const profile = recipient.profile && profileView(recipient.profile, shop);
   const prepared = request.prepare ? await request.prepare({ shop, profile, now }) : { vars: {} };
@@ -88,14 +91,18 @@ export async function runSendPipeline(request: SendRequest, deps: PipelineDeps, 
       : decideSend({ kind: request.kind, now, firstDueAt: request.firstDueAt, settings: shop.messaging, profile, smsOptedOut, recentSends: recipient.recentSends });
   const base = { ...ids, kind: request.kind, class: spec.class };
 
-  // The SMS opt-out matters only to a message that could go by SMS. When it would be sent
-  // that way, the opt-out is read beside the ledger claim (one round trip, not two); a number
-  // that turns out opted out frees the claim with the decision made without SMS.
-  const assumingOptIn = decide(false);
+  // The SMS opt-out matters only to a message that could go by SMS. It was read with the
+  // recipient when the task named the number and the profile still has it. Otherwise, when the
+  // message would go by SMS, it is read beside the ledger claim (one round trip, not two); a
+  // number that turns out opted out frees the claim with the decision made without SMS.
   const phone = profile?.phone;
+  const known = phone && recipient.smsOptOut?.phoneDigest === phoneDigest(phone) ? recipient.smsOptOut.optedOut : undefined;
+  const assumingOptIn = decide(known ?? false);
   let decision: Decision;
   let claimed = false;
-  if (assumingOptIn.action === 'send' && assumingOptIn.channels.includes('sms') && phone) {
+  if (known !== undefined) {
+    decision = assumingOptIn;
+  } else if (assumingOptIn.action === 'send' && assumingOptIn.channels.includes('sms') && phone) {
     const [optedOut, claim] = await Promise.all([deps.messages.smsOptedOut(phone), deps.messages.claimMessage(base, now, SEND_LEASE_MS)]);
     if (!claim.claimed) return { status: 'skipped', reason: 'duplicate' };
     claimed = true;
@@ -139,10 +146,13 @@ export async function runSendPipeline(request: SendRequest, deps: PipelineDeps, 
     vars: { shop_name: shop.messaging.shopName ?? shop.shopId, customer_name: profile?.firstName ?? '', ...request.vars, ...('vars' in prepared ? prepared.vars : {}) },
     overrides: (await deps.templateOverrides?.(request.shopId)) ?? [],
     maxSmsSegments: shop.messaging.maxSmsSegments,
+    // The email parts only when the message may go (or fall back) by email.
+    email: decision.channels.includes('email'),
   });
   const local = profile ? localParts(now, profile.timezone) : undefined;
   const localTime = local && profile ? `${local.date} ${local.time} ${profile.timezone}` : undefined;
 
+  // A channel is built only when the decision lists it, so an email message has its email parts.
   const build = (channel: ChannelName): OutgoingMessage | undefined =>
     decision.channels.includes(channel)
       ? {
@@ -151,8 +161,8 @@ export async function runSendPipeline(request: SendRequest, deps: PipelineDeps, 
           class: spec.class,
           channel,
           to: channel === 'sms' ? profile!.phone! : profile!.email!,
-          text: channel === 'sms' ? rendered.sms.text : rendered.email.body,
-          ...(channel === 'email' ? { subject: rendered.email.subject } : {}),
+          text: channel === 'sms' ? rendered.sms.text : rendered.email!.body,
+          ...(channel === 'email' ? { subject: rendered.email!.subject } : {}),
           ...(channel === 'email' && deps.unsubscribe
             ? { unsubscribeUrl: unsubscribeUrl(deps.unsubscribe.baseUrl, createUnsubscribeToken({ shopId: request.shopId, customerId: request.customerId, channel: 'email' }, deps.unsubscribe.secret)) }
             : {}),
@@ -176,7 +186,7 @@ export async function runSendPipeline(request: SendRequest, deps: PipelineDeps, 
         },
         now,
       ),
-      noteOnTimeline(deps, request, now, `Sent ${channel === 'sms' ? 'SMS' : 'email'}${via} (${request.kind.replaceAll('_', ' ')}): ${(channel === 'sms' ? rendered.sms.text : rendered.email.subject).slice(0, 120)}`, 'message.sent'),
+      noteOnTimeline(deps, request, now, `Sent ${channel === 'sms' ? 'SMS' : 'email'}${via} (${request.kind.replaceAll('_', ' ')}): ${(channel === 'sms' ? rendered.sms.text : rendered.email!.subject).slice(0, 120)}`, 'message.sent'),
       deps.count?.(request.shopId, now, {
         [`sent_${request.kind}`]: 1,
         [`sent_${channel}`]: 1,
@@ -198,6 +208,11 @@ export async function runSendPipeline(request: SendRequest, deps: PipelineDeps, 
     deps.count?.(request.shopId, now, { [`skipped_${reasonKey(reason)}`]: 1, [`skippedKind_${request.kind}`]: 1 }),
   ]);
   return { status: 'skipped', reason };
+}
+
+/** What the pipeline reads about the recipient of a message. */
+export function recipientRead(request: Pick<SendRequest, 'kind' | 'phoneDigest'>): RecipientRead {
+  return { withBudget: kindSpec(request.kind).class !== 'transactional', ...(request.phoneDigest ? { phoneDigest: request.phoneDigest } : {}) };
 }
 
 async function noteOnTimeline(deps: PipelineDeps, request: SendRequest, now: Date, summary: string, type: string): Promise<void> {

@@ -1,10 +1,10 @@
 import type * as z from 'zod';
 import type { TaskHandler } from '../tasks/dispatcher.ts';
-import { isMessageKind, kindSpec, type MessageKind } from './kinds.ts';
+import { isMessageKind, type MessageKind } from './kinds.ts';
 import type { Task } from '../tasks/task.ts';
 import { type journeyGuardSchema, messageTaskPayloadSchema } from './message-task.ts';
 import type { Recipient } from '../store/message-store.ts';
-import { type PipelineDeps, type PipelineResult, type PrepareContext, type PrepareResult, runSendPipeline } from './send-pipeline.ts';
+import { type PipelineDeps, type PipelineResult, type PrepareContext, type PrepareResult, recipientRead, runSendPipeline } from './send-pipeline.ts';
 
 /** Checks a journey message when it is due: a reason not to send it, or the variables it needs. */
 export type MessagePreparer = (
@@ -34,6 +34,7 @@ export function sendMessageHandler(deps: PipelineDeps, hooks: SendHooks = {}): T
         vars: payload.vars,
         ...(payload.variant ? { variant: payload.variant } : {}),
         firstDueAt: new Date(task.firstDueAt),
+        ...(payload.phoneDigest ? { phoneDigest: payload.phoneDigest } : {}),
         ...(payload.journey && prepare
           ? { prepare: (context: PrepareContext) => prepare({ shopId: task.shopId, customerId: payload.customerId, kind: payload.kind as MessageKind, guard: payload.journey! }, context) }
           : {}),
@@ -53,11 +54,12 @@ export function sendMessageHandler(deps: PipelineDeps, hooks: SendHooks = {}): T
         return { outcome: 'retry', error: result.reason };
     }
   };
-  // The recipient (profile, and the contact budget unless the kind is exempt) is read while the task is claimed.
+  // The recipient (profile, the contact budget unless the kind is exempt, the SMS opt-out of the
+  // number planned for) is read while the task is claimed.
   handler.prefetch = (task) => {
-    const { customerId, kind } = task.payload;
+    const { customerId, kind, phoneDigest } = task.payload;
     if (typeof customerId !== 'string' || !customerId || typeof kind !== 'string' || !isMessageKind(kind)) return undefined;
-    return deps.messages.recipient(task.shopId, customerId, kindSpec(kind).class !== 'transactional');
+    return deps.messages.recipient(task.shopId, customerId, recipientRead({ kind, ...(typeof phoneDigest === 'string' ? { phoneDigest } : {}) }));
   };
   return handler;
 }

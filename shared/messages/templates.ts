@@ -29,6 +29,8 @@ export interface RenderRequest {
   overrides?: TemplateSource[];
   /** The shop's cap on SMS segments; a longer SMS is shortened, keeping its closing link and opt-out. */
   maxSmsSegments?: number;
+  /** Render the email subject and body as well as the SMS (default); false when no email can be sent. */
+  email?: boolean;
 }
 
 export interface RenderedMessage {
@@ -223,7 +225,9 @@ function closingTail(text: string, hint: string | undefined): string | undefined
  * before validation, or broken at render time) is passed over for the next in line, so the
  * customer still gets Careline's words; `overrideError` says why.
  */
-export function renderMessage(request: RenderRequest): RenderedMessage {
+export function renderMessage(request: RenderRequest & { email?: true }): RenderedMessage;
+export function renderMessage(request: RenderRequest): Omit<RenderedMessage, 'email'> & { email?: RenderedMessage['email'] };
+export function renderMessage(request: RenderRequest): Omit<RenderedMessage, 'email'> & { email?: RenderedMessage['email'] } {
   if (!isMessageKind(request.kind)) throw new TemplateError(`unknown message kind ${String(request.kind)}`);
   const transactional = kindSpec(request.kind).class === 'transactional';
   let overrideError: string | undefined;
@@ -231,13 +235,15 @@ export function renderMessage(request: RenderRequest): RenderedMessage {
     const hint = stringOrUndefined(request.vars.unsubscribe_hint) ?? DEFAULT_UNSUBSCRIBE_HINT[template.locale];
     const scope = { ...request.vars, unsubscribe_hint: hint };
     let sms: string;
-    let email: RenderedMessage['email'];
+    let email: RenderedMessage['email'] | undefined;
     try {
       sms = renderPart(template.sms, scope, template.locale);
-      email = {
-        subject: renderPart(template.emailSubject, scope, template.locale).replace(/\s+/g, ' '),
-        body: renderPart(template.emailBody, scope, template.locale),
-      };
+      if (request.email !== false) {
+        email = {
+          subject: renderPart(template.emailSubject, scope, template.locale).replace(/\s+/g, ' '),
+          body: renderPart(template.emailBody, scope, template.locale),
+        };
+      }
     } catch (error) {
       if (source === 'default') throw new TemplateError(`default template ${request.kind}/${template.locale} failed to render`, { cause: error });
       overrideError ??= `${template.locale}${template.variant ? `/${template.variant}` : ''}: ${firstLine(error)}`;
@@ -252,7 +258,7 @@ export function renderMessage(request: RenderRequest): RenderedMessage {
       ...(template.variant ? { variant: template.variant } : {}),
       source,
       sms: { text, truncated: text !== sms, ...smsSegments(text) },
-      email,
+      ...(email ? { email } : {}),
       ...(overrideError ? { overrideError } : {}),
     };
   }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import { BatchGetCommand, BatchWriteCommand, DeleteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
@@ -12,6 +11,7 @@ import { type Shop, shopSchema } from '../shops/shop.ts';
 import { AlreadyExistsError, isConditionalCheckFailed, StoreError } from './errors.ts';
 import { expressionBuilder, ItemStore } from './item-store.ts';
 import { keys } from './keys.ts';
+import { phoneDigest } from './phone-digest.ts';
 import { carrierToken } from '../webhooks/tracking.ts';
 
 export type { CapacityListener, StoreOptions } from './item-store.ts';
@@ -27,10 +27,7 @@ const templateSourceSchema = z.object({
 
 const smsOptOutSchema = z.object({ optedOut: z.boolean(), at: z.string(), source: z.string() });
 
-/** A phone number as it appears in a key: hashed, never in the clear. */
-export function phoneDigest(phoneE164: string): string {
-  return createHash('sha256').update(`sms-optout|${phoneE164}`).digest('hex').slice(0, 32);
-}
+export { phoneDigest };
 
 /** Attribute name prefixes of the order item's keyed parts (top-level, so one update can add to each). */
 const ORDER_ATTR = {

@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { type Call, type CallOutcome, callSchema } from '../journeys/calls.ts';
 import { emptyHistogram, PAY_GROUPS, type PayGroup, type PayHistogram } from '../journeys/pay-latency.ts';
 import { type ProductRule, productRuleSchema } from '../journeys/products.ts';
-import { phoneDigest } from './careline-store.ts';
+import { phoneDigest } from './phone-digest.ts';
 import { AlreadyExistsError, isConditionalCheckFailed } from './errors.ts';
 import { expressionBuilder, ItemStore } from './item-store.ts';
 import { keys, TABLE } from './keys.ts';

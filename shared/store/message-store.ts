@@ -2,7 +2,7 @@ import { BatchGetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynam
 import * as z from 'zod';
 import { MESSAGE_CLASSES } from '../messages/kinds.ts';
 import { type ProfileItem, profileItemSchema } from '../profiles/profile.ts';
-import { phoneDigest } from './careline-store.ts';
+import { phoneDigest } from './phone-digest.ts';
 import { ConditionFailedError } from './errors.ts';
 import { ItemStore } from './item-store.ts';
 import { keys } from './keys.ts';
@@ -36,6 +36,8 @@ export type LedgerEntry = z.infer<typeof ledgerEntrySchema>;
 
 const budgetSchema = z.object({ sends: z.array(z.string()).default([]), version: z.number().int().default(0) });
 const optOutSchema = z.object({ optedOut: z.boolean() });
+/** An opt-out item read in a batch: absent when the number never replied STOP. */
+const batchOptOutSchema = optOutSchema.partial();
 
 /** What the send pipeline reads about a recipient, in one round trip. */
 export interface Recipient {
@@ -43,6 +45,15 @@ export interface Recipient {
   /** Times of recent care/marketing sends (the contact budget). */
   recentSends: string[];
   budgetVersion: number;
+  /** The SMS opt-out of the number the message was planned for, when that number was known. */
+  smsOptOut?: { phoneDigest: string; optedOut: boolean };
+}
+
+export interface RecipientRead {
+  /** Read the contact budget too (messages exempt from it do not). */
+  withBudget: boolean;
+  /** Also read the SMS opt-out of this number (the digest a message task carries). */
+  phoneDigest?: string;
 }
 
 export type MessageClaim = { claimed: true } | { claimed: false; status: LedgerStatus };
@@ -50,25 +61,35 @@ export type MessageClaim = { claimed: true } | { claimed: false; status: LedgerS
 /** The message ledger, the contact budget and what the pipeline reads about a recipient. */
 export class MessageStore extends ItemStore {
   /**
-   * Profile and contact budget of a recipient in one BatchGetItem (the profile alone for a
-   * message exempt from the budget). The SMS opt-out is kept by phone number, so it is read
-   * apart (smsOptedOut), once the number is known.
+   * Profile, contact budget and SMS opt-out of a recipient in one request (the profile alone
+   * when nothing else is asked for). The opt-out is kept by phone number, so it can be read
+   * here only when the number is known beforehand; the pipeline checks it is still the
+   * profile's number and reads again (smsOptedOut) when it is not.
    */
-  async recipient(shopId: string, customerId: string, withBudget = true): Promise<Recipient> {
+  async recipient(shopId: string, customerId: string, read: RecipientRead): Promise<Recipient> {
     const profileKey = keys.profile(shopId, customerId);
-    if (!withBudget) return { profile: await this.getItem('recipient', profileKey, profileItemSchema, true), recentSends: [], budgetVersion: 0 };
-    const budgetKey = keys.contactBudget(shopId, customerId);
-    const requested = [profileKey, budgetKey];
+    if (!read.withBudget && !read.phoneDigest) return { profile: await this.getItem('recipient', profileKey, profileItemSchema, true), recentSends: [], budgetVersion: 0 };
+    const budgetKey = read.withBudget ? keys.contactBudget(shopId, customerId) : undefined;
+    const optOutKey = read.phoneDigest ? keys.smsOptOut(read.phoneDigest) : undefined;
+    const requested = [profileKey, budgetKey, optOutKey].filter((key) => key !== undefined);
     const result = await this.client.send(
       new BatchGetCommand({ RequestItems: { [this.table]: { Keys: requested, ConsistentRead: true } }, ReturnConsumedCapacity: this.capacity }),
     );
     this.meter('recipient', 'read', result.ConsumedCapacity);
+    const unprocessed = result.UnprocessedKeys?.[this.table]?.Keys?.length ?? 0;
+    if (unprocessed > 0) throw new Error(`recipient read throttled (${unprocessed} keys unprocessed)`); // the task is retried
     const items = result.Responses?.[this.table] ?? [];
-    const find = (key: { pk: string; sk: string }) => items.find((item) => item.pk === key.pk && item.sk === key.sk);
+    const find = (key: { pk: string; sk: string } | undefined) => key && items.find((item) => item.pk === key.pk && item.sk === key.sk);
     const profileItem = find(profileKey);
     const profile = profileItem ? this.parse('recipient', profileItemSchema, profileItem) : undefined;
     const budget = this.parse('recipient', budgetSchema, find(budgetKey) ?? {});
-    return { profile, recentSends: budget.sends, budgetVersion: budget.version };
+    const optOut = read.phoneDigest ? this.parse('recipient', batchOptOutSchema, find(optOutKey) ?? {}) : undefined;
+    return {
+      profile,
+      recentSends: budget.sends,
+      budgetVersion: budget.version,
+      ...(read.phoneDigest ? { smsOptOut: { phoneDigest: read.phoneDigest, optedOut: optOut?.optedOut ?? false } } : {}),
+    };
   }
 
   /** Whether the number replied STOP (or was opted out by the carrier), read consistently. */

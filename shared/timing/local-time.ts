@@ -58,9 +58,19 @@ export function inZone(at: Date | number, zone: string): DateTime {
   return dt;
 }
 
+const validZones = new Set<string>();
+
+/** Throws TimeRulesError unless luxon knows the zone (a zone found valid once is remembered). */
+export function assertZone(zone: string): void {
+  if (validZones.has(zone)) return;
+  inZone(0, zone);
+  validZones.add(zone);
+}
+
 export function localParts(at: Date, zone: string): { date: string; time: string; hour: number; minute: number; weekday: number } {
   const dt = inZone(at, zone);
-  return { date: dt.toFormat('yyyy-MM-dd'), time: dt.toFormat('HH:mm'), hour: dt.hour, minute: dt.minute, weekday: dt.weekday };
+  const time = `${String(dt.hour).padStart(2, '0')}:${String(dt.minute).padStart(2, '0')}`;
+  return { date: dt.toISODate()!, time, hour: dt.hour, minute: dt.minute, weekday: dt.weekday };
 }
 
 export interface WallClock {

@@ -1,6 +1,6 @@
 import type { DateTime } from 'luxon';
 import type { LocalWindow } from '../messages/kinds.ts';
-import { firstOffsetChange, inZone, instantsReading, isLocalDate, minutesContain, TimeRulesError, windowMinutes } from './local-time.ts';
+import { assertZone, firstOffsetChange, inZone, instantsReading, isLocalDate, minutesContain, TimeRulesError, windowMinutes } from './local-time.ts';
 
 // The wall-clock helpers belong to the same contract; callers import them from here.
 export { atLocalTime, isLocalTime, localParts, plusLocalDays, TimeRulesError, windowContains } from './local-time.ts';
@@ -43,7 +43,7 @@ interface CompiledRules {
 }
 
 function compile(rules: TimeRules): CompiledRules {
-  inZone(0, rules.zone); // fails loudly on an unknown zone
+  assertZone(rules.zone); // fails loudly on an unknown zone
   const quiet = windowMinutes(rules.quietHours);
   const windows = (rules.windows ?? []).map(windowMinutes);
   const closedDays = rules.closedDays ?? [];
@@ -59,7 +59,7 @@ function allowedMinute(minute: number, rules: CompiledRules): boolean {
 }
 
 function allowedAt(local: DateTime, rules: CompiledRules): boolean {
-  return !rules.closed.has(local.toFormat('yyyy-MM-dd')) && allowedMinute(local.hour * 60 + local.minute, rules);
+  return allowedMinute(local.hour * 60 + local.minute, rules) && !(rules.closed.size > 0 && rules.closed.has(local.toISODate()!));
 }
 
 function someMinuteAllowed(rules: CompiledRules): boolean {

@@ -7,6 +7,7 @@ import { sendMessageTask } from '../../shared/messages/message-task.ts';
 import { sendMessageHandler } from '../../shared/messages/send-task.ts';
 import { bucketOf } from '../../shared/tasks/task.ts';
 import { MessageStore } from '../../shared/store/message-store.ts';
+import { phoneDigest } from '../../shared/store/phone-digest.ts';
 import { TaskStore } from '../../shared/store/task-store.ts';
 import { createTestTable } from '../support/dynamo.ts';
 import { testShop } from '../support/shops.ts';
@@ -109,6 +110,41 @@ describe('the send pipeline against DynamoDB Local', () => {
     expect(await messages.getMessage(shop.shopId, 'c-stop-email', 'shipped:5')).toMatchObject({ status: 'sent', channel: 'email' });
     expect(await runSendPipeline(request('c-stop-email', 'order_shipped', 'shipped:5'), d)).toEqual({ status: 'skipped', reason: 'duplicate' });
     expect(d.channels.email.sent).toHaveLength(1);
+  });
+});
+
+describe('the SMS opt-out of the number a message was planned for', () => {
+  it('is read with the recipient, in one request, and honoured', async () => {
+    const reads: string[] = [];
+    const metered = new MessageStore({ client: table.client, tableName: table.tableName, onCapacity: (operation, used) => void (used.read > 0 && reads.push(operation)) });
+    await customer('c-planned', { phone: '+8613700137000', email: undefined });
+    await table.store.setSmsOptOut('+8613700137000', true, clock.now(), 'sms:STOP');
+    const d = { ...deps(), messages: metered };
+    const planned = { ...request('c-planned', 'order_shipped', 'shipped:6'), phoneDigest: phoneDigest('+8613700137000') };
+    expect(await runSendPipeline(planned, d)).toEqual({ status: 'skipped', reason: 'opted_out' });
+    expect(reads).toEqual(['recipient']);
+    expect(d.channels.sms.sent).toHaveLength(0);
+    await table.store.setSmsOptOut('+8613700137000', false, clock.now(), 'sms:START');
+  });
+
+  it('is read again for the number the profile has now when the customer changed it since', async () => {
+    const reads: string[] = [];
+    const metered = new MessageStore({ client: table.client, tableName: table.tableName, onCapacity: (operation, used) => void (used.read > 0 && reads.push(operation)) });
+    await customer('c-new-number', { phone: '+8613600136000', email: undefined });
+    await table.store.setSmsOptOut('+8613600136000', true, clock.now(), 'sms:STOP');
+    const d = { ...deps(), messages: metered };
+    // Planned for the old number, which never opted out; the new one has.
+    const planned = { ...request('c-new-number', 'order_shipped', 'shipped:7'), phoneDigest: phoneDigest('+8613500135000') };
+    expect(await runSendPipeline(planned, d)).toEqual({ status: 'skipped', reason: 'opted_out' });
+    expect(reads).toEqual(['recipient', 'smsOptedOut']);
+    expect(d.channels.sms.sent).toHaveLength(0);
+    await table.store.setSmsOptOut('+8613600136000', false, clock.now(), 'sms:START');
+  });
+
+  it('is named by the order journeys that plan a message for a customer with a phone number', () => {
+    const task = sendMessageTask({ shopId: shop.shopId, customerId: 'c1', kind: 'order_shipped', messageKey: 'shipped:8', dueAt: clock.now(), phone: '+8613800138000' });
+    expect(task.payload).toMatchObject({ phoneDigest: phoneDigest('+8613800138000') });
+    expect(JSON.stringify(task)).not.toContain('13800138000');
   });
 });
 

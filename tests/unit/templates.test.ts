@@ -229,6 +229,14 @@ describe('renderMessage: the text', () => {
     expect(renderMessage({ kind: 'order_shipped', locale: 'zh-CN', vars: zhVars }).sms).toMatchObject({ encoding: 'UCS-2', units: 89, segments: 2, perSegment: 67 });
   });
 
+  it('renders the SMS alone when no email can be sent, the same SMS as in a full render', () => {
+    const full = renderMessage({ kind: 'payment_reminder', locale: 'zh-CN', variant: 'new', vars: zhVars });
+    const smsOnly = renderMessage({ kind: 'payment_reminder', locale: 'zh-CN', variant: 'new', vars: zhVars, email: false });
+    expect(smsOnly.sms).toEqual(full.sms);
+    expect(smsOnly.email).toBeUndefined();
+    expect(full.email?.body.length).toBeGreaterThan(0);
+  });
+
   it("shortens to the shop's segment cap and says so, keeping the opt-out", () => {
     const capped = renderMessage({ kind: 'campaign', locale: 'zh-CN', vars: { ...zhVars, campaign_text: '好茶'.repeat(100) }, maxSmsSegments: 1 });
     expect(capped.sms).toMatchObject({ segments: 1, truncated: true });
