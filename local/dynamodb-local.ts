@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -8,6 +8,8 @@ import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 export interface DynamoDbLocal {
   endpoint: string;
   port: number;
+  /** CPU seconds the JVM has used so far (user + system; Linux only, else undefined). */
+  cpuSeconds(): number | undefined;
   stop(): Promise<void>;
 }
 
@@ -77,6 +79,15 @@ export async function startDynamoDbLocal(options: { port?: number; dataDir?: str
   return {
     endpoint,
     port,
+    cpuSeconds: () => {
+      try {
+        // /proc/<pid>/stat: utime and stime are fields 14 and 15, in clock ticks (100 per second).
+        const fields = readFileSync(`/proc/${java.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        return (Number(fields[11]) + Number(fields[12])) / 100;
+      } catch {
+        return undefined;
+      }
+    },
     stop: async () => {
       process.off('exit', killOnExit);
       if (java.exitCode !== null) return;
