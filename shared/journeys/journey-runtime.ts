@@ -234,9 +234,11 @@ export function journeyTaskHandlers(deps: JourneyDeps): Record<string, TaskHandl
       if (!item) return { outcome: 'done', note: 'order missing' };
       const order = orderView(item);
       if (['delivered', ...ORDER_ENDED].some((m) => order.milestones[m as keyof OrderRecord['milestones']])) return { outcome: 'done', note: 'no longer applies' };
-      const last = newestActivity(order);
-      if (last && last > String(task.payload.lastActivityAt ?? '')) return { outcome: 'done', note: 'parcel moved on' };
       const hours = (await deps.loadShop(task.shopId))?.journeys.stallAfterHours ?? 48;
+      // The check was armed at the parcel's first news; news since moves it on.
+      const last = newestActivity(order);
+      const stallsAt = last ? Date.parse(last) + hours * 3_600_000 : 0;
+      if (stallsAt > deps.clock.now().getTime()) return { outcome: 'reschedule', dueAt: new Date(stallsAt), note: 'parcel moved on' };
       const stalled = await parcelStalled(order, 'no_checkpoint', `no checkpoint for ${hours} h`, deps);
       return { outcome: 'done', note: stalled ? 'stalled: ops alerted' : 'stalled (already flagged)' };
     },

@@ -247,20 +247,29 @@ export function newestActivity(order: Pick<OrderRecord, 'milestones' | 'checkpoi
   return times.sort().at(-1);
 }
 
+/**
+ * Arms the stall check once, at the parcel's first news: due that news + stallAfterHours. Later
+ * news leaves it alone; when it is due, the check reads the parcel's newest activity and, if the
+ * parcel moved on since, moves itself to that activity + stallAfterHours. A write per stall
+ * period, not one per checkpoint.
+ */
 function scheduleStallCheck(ctx: Ctx): void {
-  const { after } = ctx;
+  const { after, before } = ctx;
   if (after.milestones.delivered || ORDER_ENDED.some((m) => after.milestones[m])) return;
   const last = newestActivity(after);
-  if (!last) return;
+  // Armed already when the order had news while it was planned for (it is planned once it has a customer).
+  if (!last || (before?.customerId && newestActivity(before))) return;
+  const taskKey = journeyKeys.stallCheck(after.orderId);
+  if (ctx.commands.some((command) => command.type === 'schedule' && command.task.taskKey === taskKey)) return;
   ctx.commands.push({
     type: 'schedule',
-    mode: 'move',
+    mode: 'keep',
     task: {
       shopId: ctx.shop.shopId,
-      taskKey: journeyKeys.stallCheck(after.orderId),
+      taskKey,
       kind: STALL_CHECK_TASK,
       dueAt: maxDate(new Date(Date.parse(last) + ctx.shop.journeys.stallAfterHours * HOUR), ctx.now),
-      payload: { orderId: after.orderId, lastActivityAt: last },
+      payload: { orderId: after.orderId },
     },
   });
 }

@@ -209,6 +209,24 @@ describe('parcels, delivery care, check-ins and repurchase', () => {
     expect(order.stalled).toMatchObject({ reason: 'no_checkpoint: no checkpoint for 48 h' });
   });
 
+  it('a parcel stuck out for delivery: the check armed at shipping moves itself on, then catches the stall', async () => {
+    world = await journeyWorld();
+    const w = world;
+    await w.at('2026-11-20 10:00');
+    await w.send({ type: 'order.created', orderId: 'o-6', order: { orderNumber: '#1006', currency: 'CNY', total: '168.00', lineItems: [tea], createdAt: w.clock.now().toISOString() }, customer: customer() });
+    await w.send({ type: 'order.paid', orderId: 'o-6' });
+    await w.at('2026-11-20 15:00');
+    await w.send({ type: 'order.shipped', orderId: 'o-6', shipment: { carrier: '中通快递', trackingNumber: 'ZT445566' } });
+    await w.at('2026-11-21 09:00');
+    await w.send({ type: 'shipment.checkpoint', orderId: 'o-6', checkpoint: { at: w.clock.now().toISOString(), status: 'out_for_delivery', location: '杭州' } });
+    await w.runUntil(shanghai('2026-11-22 16:00'));
+    // Due 48 h after shipping, the check found news since and moved itself to 48 h after it.
+    expect(w.alerts).toEqual([]);
+    expect(await w.engine.tasks.get('tea-house', 'stall-check:o-6')).toMatchObject({ status: 'pending', dueAt: shanghai('2026-11-23 09:00').toISOString(), note: 'parcel moved on' });
+    await w.runUntil(shanghai('2026-11-24 12:00'));
+    expect(w.alerts).toMatchObject([{ at: shanghai('2026-11-23 09:00').toISOString(), subject: expect.stringContaining('parcel stalled for Order #1006') }]);
+  });
+
   it('an exception checkpoint alerts at once', async () => {
     world = await journeyWorld();
     const w = world;

@@ -200,10 +200,10 @@ const atRisk = (createdAt: string, dueAt: string) => ({
   mode: 'move',
   task: { shopId: SHOP_ID, taskKey: `at-risk:${CUSTOMER}`, kind: 'at_risk_check', dueAt, payload: { customerId: CUSTOMER, lastOrderAt: createdAt } },
 });
-const stallCheck = (lastActivityAt: string, dueAt: string) => ({
+const stallCheck = (dueAt: string) => ({
   type: 'schedule',
-  mode: 'move',
-  task: { shopId: SHOP_ID, taskKey: `stall-check:${ORDER}`, kind: 'stall_check', dueAt, payload: { orderId: ORDER, lastActivityAt } },
+  mode: 'keep',
+  task: { shopId: SHOP_ID, taskKey: `stall-check:${ORDER}`, kind: 'stall_check', dueAt, payload: { orderId: ORDER } },
 });
 const repurchase = (sku: string, dueAt: string, title: string) =>
   msg('repurchase_reminder', `repurchase:${CUSTOMER}:${sku}:${ORDER}`, dueAt, {
@@ -526,14 +526,14 @@ describe('shipped', () => {
     expect(view(commands)).toEqual([
       { type: 'track_parcel', trackingNumber: 'SF1456789012345', carrier: '顺丰速运' },
       orderShipped(shippedAt),
-      stallCheck(shippedAt, sh('2026-11-22 15:00')),
+      stallCheck(sh('2026-11-22 15:00')),
     ]);
   });
 
   it('a late webhook: the notice goes now; the stall check follows stallAfterHours', () => {
     const now = sh('2026-11-20 18:20');
     const commands = plan({ before, after: after(), transitions: [milestone('shipped', shippedAt)], now, shop: shopWith({ stallAfterHours: 24 }) });
-    expect(view(commands).slice(1)).toEqual([orderShipped(now), stallCheck(shippedAt, sh('2026-11-21 15:00'))]);
+    expect(view(commands).slice(1)).toEqual([orderShipped(now), stallCheck(sh('2026-11-21 15:00'))]);
   });
 
   it('a shipped milestone that came with an exception checkpoint: no "shipped" notice, a stall instead', () => {
@@ -547,7 +547,7 @@ describe('shipped', () => {
     expect(scheduled(commands, `msg:shipped:${ORDER}`)).toEqual([]);
     expect(ofType(commands, 'stalled')).toEqual([{ type: 'stalled', reason: 'exception', detail: '地址不详', at: shippedAt }]);
     expect(new Set(view(scheduled(commands, `stall-check:${ORDER}`)).map((c) => JSON.stringify(c)))).toEqual(
-      new Set([JSON.stringify(stallCheck(shippedAt, sh('2026-11-22 15:00')))]),
+      new Set([JSON.stringify(stallCheck(sh('2026-11-22 15:00')))]),
     );
   });
 
@@ -582,9 +582,9 @@ describe('checkpoints and parcel updates', () => {
     return plan({ before: shipped, after: withCheckpoints([c], orderExtra), transitions: [checkpointT(c)], now, ...extra });
   }
 
-  it('a 07:00 checkpoint: the update at 08:00 the same day; the stall check moves to the checkpoint + 48 h', () => {
+  it('a 07:00 checkpoint: the update at 08:00 the same day; the stall check armed at shipping is left alone', () => {
     const c = checkpoint(sh('2026-11-21 07:00'), 'in_transit', { location: '杭州转运中心' });
-    expect(view(onCheckpoint(c))).toEqual([stallCheck(c.at, sh('2026-11-23 07:00')), parcelUpdate('2026-11-21', sh('2026-11-21 08:00'))]);
+    expect(view(onCheckpoint(c))).toEqual([parcelUpdate('2026-11-21', sh('2026-11-21 08:00'))]);
   });
 
   it('an 18:00 checkpoint: the update at 08:00 the next day, keyed by that day', () => {
@@ -603,8 +603,8 @@ describe('checkpoints and parcel updates', () => {
     const c = checkpoint(sh('2026-11-21 07:00'));
     const commands = onCheckpoint(c, sh('2026-11-21 10:00'));
     expect(dueOf(commands, `msg:parcel-update:${ORDER}:2026-11-22`)).toEqual([sh('2026-11-22 08:00')]);
-    // The stall check still counts from the parcel's last activity.
-    expect(dueOf(commands, `stall-check:${ORDER}`)).toEqual([sh('2026-11-23 07:00')]);
+    // No write for the stall check: when due, it counts from the parcel's newest activity.
+    expect(dueOf(commands, `stall-check:${ORDER}`)).toEqual([]);
   });
 
   it('the key is the customer’s local date, not the UTC date', () => {
@@ -614,25 +614,25 @@ describe('checkpoints and parcel updates', () => {
     expect(dueOf(commands, `msg:parcel-update:${ORDER}:2026-11-22`)).toEqual(['2026-11-21T23:00:00.000Z']);
   });
 
-  it('several checkpoints in one change: one update, about the newest news; the stall check from the newest activity', () => {
+  it('several checkpoints in one change: one update, about the newest news', () => {
     const a = checkpoint(sh('2026-11-21 18:00'), 'in_transit');
     const b = checkpoint(sh('2026-11-21 20:00'), 'info');
     const late = checkpoint(sh('2026-11-22 06:00'), 'in_transit');
     const commands = plan({ before: shipped, after: withCheckpoints([a, b, late]), transitions: [checkpointT(late), checkpointT(a), checkpointT(b)], now: late.at });
-    expect(view(commands)).toEqual([stallCheck(late.at, sh('2026-11-24 06:00')), parcelUpdate('2026-11-22', sh('2026-11-22 08:00'))]);
+    expect(view(commands)).toEqual([parcelUpdate('2026-11-22', sh('2026-11-22 08:00'))]);
   });
 
   it('no update once the parcel is out for delivery or delivered', () => {
     const c = checkpoint(sh('2026-11-21 07:00'));
     const out = onCheckpoint(c, c.at, {}, { milestones: { ...milestones, out_for_delivery: sh('2026-11-21 06:30') } });
-    expect(view(out)).toEqual([stallCheck(c.at, sh('2026-11-23 07:00'))]);
+    expect(view(out)).toEqual([]);
     const delivered = onCheckpoint(c, c.at, {}, { milestones: { ...milestones, delivered: sh('2026-11-21 06:30') } });
     expect(view(delivered)).toEqual([]);
   });
 
   it('a delivered or out-for-delivery checkpoint is no news for a parcel update', () => {
     const c = checkpoint(sh('2026-11-21 07:00'), 'out_for_delivery');
-    expect(taskKeys(onCheckpoint(c))).toEqual([`stall-check:${ORDER}`]);
+    expect(taskKeys(onCheckpoint(c))).toEqual([]);
   });
 
   it('an exception: a stalled command with the carrier’s message, else its location, else "exception"', () => {
@@ -642,12 +642,12 @@ describe('checkpoints and parcel updates', () => {
     ]);
     expect(ofType(onCheckpoint(checkpoint(at, 'exception', { location: '杭州' })), 'stalled')).toEqual([{ type: 'stalled', reason: 'exception', detail: '杭州', at }]);
     const bare = onCheckpoint(checkpoint(at, 'exception'));
-    expect(view(bare)).toEqual([{ type: 'stalled', reason: 'exception', detail: 'exception', at }, stallCheck(at, sh('2026-11-23 14:00'))]);
+    expect(view(bare)).toEqual([{ type: 'stalled', reason: 'exception', detail: 'exception', at }]);
   });
 
-  it('parcelUpdates: false: no update, but stalls are still watched', () => {
+  it('parcelUpdates: false: no update for a checkpoint', () => {
     const c = checkpoint(sh('2026-11-21 07:00'));
-    expect(view(onCheckpoint(c, c.at, { shop: shopWith({ parcelUpdates: false }) }))).toEqual([stallCheck(c.at, sh('2026-11-23 07:00'))]);
+    expect(view(onCheckpoint(c, c.at, { shop: shopWith({ parcelUpdates: false }) }))).toEqual([]);
   });
 
   it('out for delivery (before delivery): the notice at that time', () => {
@@ -933,8 +933,7 @@ describe('customers and parcels', () => {
       { type: 'cancel_covered', customerId: CUSTOMER, paidOrderId: ORDER, paidAt, productKeys: ['LJ-250'] },
       { type: 'payment', customerId: CUSTOMER, group: 'new', minutesToPay: 95, paidAt, amountMinor: 16_800, currency: 'CNY', reminderKeys: [`payment-reminder:${ORDER}:1`, `payment-reminder:${ORDER}:last`] },
       msg('order_shipped', `shipped:${ORDER}`, now, { stopIf: ['delivered', ...ENDED] }),
-      stallCheck(cp.at, sh('2026-11-23 07:00')),
-      stallCheck(cp.at, sh('2026-11-23 07:00')),
+      stallCheck(sh('2026-11-23 07:00')), // armed once, from the parcel's newest activity
       msg('parcel_update', `parcel-update:${ORDER}:2026-11-21`, sh('2026-11-21 08:00'), { stopIf: ['out_for_delivery', 'delivered', ...ENDED] }),
     ]);
   });
@@ -1065,13 +1064,15 @@ describe('properties of the payment plan', () => {
 });
 
 describe('fixes from review', () => {
-  it('out for delivery moves the stall check: a parcel stuck there is caught too', () => {
+  it('out for delivery is news: a parcel first heard of there is watched from then, one already watched is left alone', () => {
     const shippedAt = sh('2026-11-20 15:00');
     const outAt = sh('2026-11-21 09:00');
+    const unshipped = order({ milestones: { created: T0, paid: plusMs(T0, MIN) } });
+    const firstNews = plan({ before: unshipped, after: { ...unshipped, milestones: { ...unshipped.milestones, out_for_delivery: outAt } }, transitions: [milestone('out_for_delivery', outAt)], now: outAt });
+    expect(dueOf(firstNews, `stall-check:${ORDER}`)).toEqual([plusMs(outAt, 48 * HOUR)]);
     const before = order({ milestones: { created: T0, paid: plusMs(T0, MIN), shipped: shippedAt } });
     const after = { ...before, milestones: { ...before.milestones, out_for_delivery: outAt } };
-    const commands = plan({ before, after, transitions: [milestone('out_for_delivery', outAt)], now: outAt });
-    expect(dueOf(commands, `stall-check:${ORDER}`)).toEqual([plusMs(outAt, 48 * HOUR)]);
+    expect(dueOf(plan({ before, after, transitions: [milestone('out_for_delivery', outAt)], now: outAt }), `stall-check:${ORDER}`)).toEqual([]);
   });
 
   it('an empty SKU is no SKU: the product id keys the repurchase', async () => {
