@@ -7,6 +7,7 @@ import { SEND_MESSAGE_TASK } from '../shared/messages/message-task.ts';
 import { sendMessageHandler } from '../shared/messages/send-task.ts';
 import type { MessageStore } from '../shared/store/message-store.ts';
 import type { TaskStore } from '../shared/store/task-store.ts';
+import { realTimeMs } from '../shared/shops/shop-cache.ts';
 import type { TaskHandler } from '../shared/tasks/dispatcher.ts';
 import type { Task } from '../shared/tasks/task.ts';
 import { journeyPreparer, journeyTaskHandlers, rememberCheckIn } from '../shared/journeys/journey-runtime.ts';
@@ -52,7 +53,7 @@ export function engineFor(runtime: Runtime, overrides: Partial<Pick<Engine, 'cha
     channels,
     clock,
     loadShop: journeys.loadShop,
-    templateOverrides: cachedFor(30_000, clock, (shopId) => store.listTemplates(shopId)),
+    templateOverrides: cachedFor(30_000, realTimeMs, (shopId) => store.listTemplates(shopId)),
     ...(config.CARELINE_PUBLIC_URL && secret ? { unsubscribe: { baseUrl: config.CARELINE_PUBLIC_URL, secret } } : {}),
   };
   const onDead = async (task: Task, error: string) => {

@@ -2,7 +2,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { JourneyDeps } from '../shared/journeys/journey-runtime.ts';
 import type { PayHistogram } from '../shared/journeys/pay-latency.ts';
 import type { ProductRule } from '../shared/journeys/products.ts';
-import { shopCache } from '../shared/shops/shop-cache.ts';
+import { realTimeMs, shopCache } from '../shared/shops/shop-cache.ts';
 import { JourneyStore } from '../shared/store/journey-store.ts';
 import { MessageStore } from '../shared/store/message-store.ts';
 import { TaskStore } from '../shared/store/task-store.ts';
@@ -38,26 +38,31 @@ export function journeysFor(runtime: Runtime, options: { dueShards?: number } = 
     messages: new MessageStore(storeOptions),
     publisher: runtime.publisher,
     clock,
-    loadShop: shopCache((shopId) => store.getShop(shopId), clock),
+    loadShop: shopCache((shopId) => store.getShop(shopId)),
     alertOps: async (subject, text) => {
       logger.warn('ops alert', { subject });
       if (sns && config.CARELINE_OPS_TOPIC_ARN) {
         await sns.send(new PublishCommand({ TopicArn: config.CARELINE_OPS_TOPIC_ARN, Subject: subject.slice(0, 100), Message: text }));
       }
     },
-    products: cachedFor(60_000, clock, async (shopId) => new Map((await journeyStore.listProducts(shopId)).map((rule) => [rule.sku, rule]))),
-    payHistogram: cachedFor(60_000, clock, (shopId) => journeyStore.getPayHistogram(shopId)),
+    products: cachedFor(60_000, realTimeMs, async (shopId) => new Map((await journeyStore.listProducts(shopId)).map((rule) => [rule.sku, rule]))),
+    // The histogram changes with every payment: its copy ages with the domain clock.
+    payHistogram: cachedFor(60_000, () => clock.now().getTime(), (shopId) => journeyStore.getPayHistogram(shopId)),
     sns,
   };
   made.set(runtime, journeys);
   return journeys;
 }
 
-/** Reads per shop at most once per `ttlMs` (settings change rarely; every event needs them). */
-export function cachedFor<T>(ttlMs: number, clock: { now(): Date }, load: (shopId: string) => Promise<T>) {
+/**
+ * Reads per shop at most once per `ttlMs` as `stopwatch` counts it (settings change rarely;
+ * every event needs them): `realTimeMs` for what only people change, the domain clock for
+ * what events change.
+ */
+export function cachedFor<T>(ttlMs: number, stopwatch: () => number, load: (shopId: string) => Promise<T>) {
   const cache = new Map<string, { value: T; until: number }>();
   return async (shopId: string): Promise<T> => {
-    const now = clock.now().getTime();
+    const now = stopwatch();
     const hit = cache.get(shopId);
     if (hit && hit.until > now) return hit.value;
     const value = await load(shopId);

@@ -13,7 +13,7 @@ function checkInDeps(runtime: Runtime) {
   let deps = replyDeps.get(runtime);
   if (!deps) {
     const { store, clock } = runtime;
-    deps = { store, clock, journeys: new JourneyStore({ client: store.documentClient, tableName: store.tableName }), loadShop: shopCache((id) => store.getShop(id), clock) };
+    deps = { store, clock, journeys: new JourneyStore({ client: store.documentClient, tableName: store.tableName }), loadShop: shopCache((id) => store.getShop(id)) };
     replyDeps.set(runtime, deps);
   }
   return deps;

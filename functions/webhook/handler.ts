@@ -14,7 +14,7 @@ const isKnownPlatform = (platform: string) => adapterFor(platform) !== undefined
 /** POST /webhooks/{platform}/{shopId}: verify, adapt, apply. */
 async function receiveWebhook(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> {
   const runtime = getRuntime();
-  loadShop ??= shopCache((shopId) => runtime.store.getShop(shopId), runtime.clock);
+  loadShop ??= shopCache((shopId) => runtime.store.getShop(shopId));
   const platform = event.pathParameters?.platform ?? '';
   const shopId = event.pathParameters?.shopId ?? '';
   const rawBody = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
