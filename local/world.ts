@@ -66,6 +66,13 @@ export async function createWorld(options: { endpoint: string; tableName: string
   // One shop in a fresh table: one index partition per due bucket is plenty (AWS uses DUE_SHARDS),
   // and the dispatcher then reads one partition per bucket instead of eight.
   const engine = engineFor(runtime, { channels: { sms: outbox, email: outbox }, dueShards: 1 });
+  // The world is its table's only dispatcher, so the watermark lives here rather than in an item
+  // (in AWS the item is read and moved once a minute; here runs follow each other by the thousand).
+  let storedWatermark: string | undefined;
+  engine.tasks.getWatermark = async () => storedWatermark;
+  engine.tasks.advanceWatermark = async (bucket) => {
+    if (storedWatermark === undefined || bucket > storedWatermark) storedWatermark = bucket;
+  };
   // The dispatcher starts reading at the world's first moment: time moves only through runUntil.
   await engine.tasks.advanceWatermark(startBucket);
   const alerts: World['alerts'] = [];
