@@ -174,7 +174,7 @@ export async function parcelStalled(order: OrderRecord, reason: 'exception' | 'n
         kind: 'shipment_delay',
         messageKey: journeyKeys.shipmentDelay(order.orderId, 'stalled'),
         dueAt: now,
-        journey: { orderId: order.orderId, stopIf: ['delivered', 'cancelled', 'closed', 'refunded'] },
+        journey: { orderId: order.orderId, stopIf: ['delivered', ...ORDER_ENDED] },
       }),
       now,
     );

@@ -61,13 +61,18 @@ export function planOrderChange(input: OrderJourneyInput): JourneyCommand[] {
   const ctx: Ctx = { ...input, customerId, zone: input.profile?.timezone ?? shop.timezone, commands };
 
   if (reached.has('created')) planCreated(ctx, reached.get('created')!);
-  for (const milestone of ['shipped', 'delivered', 'cancelled', 'closed', 'refunded'] as const) {
+  for (const milestone of ['shipped', 'delivered', 'cancelled', 'refunded'] as const) {
     if (reached.has(milestone)) commands.push({ type: 'count', counters: { [`orders_${milestone}`]: 1 }, at: reached.get(milestone)! });
   }
+  // Platforms close (archive) fulfilled orders too: only an unpaid order's closing is counted.
+  if (reached.has('closed') && !after.milestones.paid) commands.push({ type: 'count', counters: { ordersClosedUnpaid: 1 }, at: reached.get('closed')! });
   if (reached.has('paid')) planPaid(ctx, reached.get('paid')!);
   const checkpoints = transitions.flatMap((t) => (t.kind === 'checkpoint' ? [t.checkpoint] : []));
   // A parcel first heard of through an exception gets the reassuring notice, not "it has shipped".
   if (reached.has('shipped')) planShipped(ctx, reached.get('shipped')!, !checkpoints.some((c) => c.status === 'exception'));
+  // Stalls are watched whether or not the customer hears about the parcel's way; out for
+  // delivery is news too (a parcel stuck there is a stall).
+  if (reached.has('shipped') || reached.has('out_for_delivery') || checkpoints.length) scheduleStallCheck(ctx);
   if (checkpoints.length) planCheckpoints(ctx, checkpoints);
   if (reached.has('out_for_delivery') && !after.milestones.delivered) planOutForDelivery(ctx);
   if (reached.has('delivered')) planDelivered(ctx, reached.get('delivered')!);
@@ -237,8 +242,6 @@ function planShipped(ctx: Ctx, shippedAt: string, notify: boolean): void {
   if (ctx.shop.journeys.parcelUpdates && notify && !after.milestones.delivered) {
     message(ctx, 'order_shipped', journeyKeys.shipped(after.orderId), maxDate(new Date(shippedAt), ctx.now), { guard: { stopIf: ['delivered', ...ORDER_ENDED] } });
   }
-  // Stalls are watched whether or not the customer hears about the parcel's way.
-  scheduleStallCheck(ctx);
 }
 
 /** The newest news of a parcel: shipped, out for delivery or a checkpoint. */
@@ -259,14 +262,12 @@ function scheduleStallCheck(ctx: Ctx): void {
   const last = newestActivity(after);
   // Armed already when the order had news while it was planned for (it is planned once it has a customer).
   if (!last || (before?.customerId && newestActivity(before))) return;
-  const taskKey = journeyKeys.stallCheck(after.orderId);
-  if (ctx.commands.some((command) => command.type === 'schedule' && command.task.taskKey === taskKey)) return;
   ctx.commands.push({
     type: 'schedule',
     mode: 'keep',
     task: {
       shopId: ctx.shop.shopId,
-      taskKey,
+      taskKey: journeyKeys.stallCheck(after.orderId),
       kind: STALL_CHECK_TASK,
       dueAt: maxDate(new Date(Date.parse(last) + ctx.shop.journeys.stallAfterHours * HOUR), ctx.now),
       payload: { orderId: after.orderId },
@@ -281,7 +282,6 @@ function planCheckpoints(ctx: Ctx, checkpoints: StoredCheckpoint[]): void {
   if (exception) {
     ctx.commands.push({ type: 'stalled', reason: 'exception', detail: exception.message ?? exception.location ?? 'exception', at: exception.at });
   }
-  scheduleStallCheck(ctx);
   if (!j.parcelUpdates || after.milestones.out_for_delivery || after.milestones.delivered) return;
   const news = checkpoints.filter((c) => c.status === 'in_transit' || c.status === 'info').sort((a, b) => a.at.localeCompare(b.at)).at(-1);
   if (!news) return;
@@ -293,7 +293,6 @@ function planCheckpoints(ctx: Ctx, checkpoints: StoredCheckpoint[]): void {
 }
 
 function planOutForDelivery(ctx: Ctx): void {
-  scheduleStallCheck(ctx); // out for delivery is news too: a parcel stuck there is a stall
   if (!ctx.shop.journeys.parcelUpdates) return;
   message(ctx, 'out_for_delivery', journeyKeys.outForDelivery(ctx.after.orderId), maxDate(new Date(ctx.after.milestones.out_for_delivery!), ctx.now), {
     guard: { stopIf: ['delivered', ...ORDER_ENDED] },

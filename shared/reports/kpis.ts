@@ -43,7 +43,7 @@ export function computeKpis(counters: Record<string, number>, histogram: PayHist
       returning: c('orders_returning'),
       unpaidAtCreation: c('ordersUnpaidAtCreation'),
       paid,
-      closedUnpaid: c('orders_closed'),
+      closedUnpaid: c('ordersClosedUnpaid'),
       paymentRate: c('orders') ? paid / c('orders') : 0,
     },
     timeToPay,

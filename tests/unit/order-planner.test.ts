@@ -1014,11 +1014,18 @@ describe('bookkeeping: daily counters and repurchase attribution', () => {
       { type: 'count', counters: { orders_shipped: 1 }, at: shippedAt },
       { type: 'count', counters: { orders_delivered: 1 }, at: deliveredAt },
     ]);
-    for (const ended of ['cancelled', 'closed', 'refunded'] as const) {
+    for (const ended of ['cancelled', 'refunded'] as const) {
       const at = sh('2026-11-20 11:00');
       const endedPlan = plan({ before: order(), after: order({ milestones: { created: T0, [ended]: at } }), transitions: [milestone(ended, at)], now: at });
       expect(bookkeeping(endedPlan)).toEqual([{ type: 'count', counters: { [`orders_${ended}`]: 1 }, at }]);
     }
+    // Closing counts only for an unpaid order: platforms also close (archive) fulfilled ones.
+    const closedAt = sh('2026-11-20 11:00');
+    const closedUnpaid = plan({ before: order(), after: order({ milestones: { created: T0, closed: closedAt } }), transitions: [milestone('closed', closedAt)], now: closedAt });
+    expect(bookkeeping(closedUnpaid)).toEqual([{ type: 'count', counters: { ordersClosedUnpaid: 1 }, at: closedAt }]);
+    const archived = { created: T0, paid: plusMs(T0, MIN), shipped: shippedAt, delivered: deliveredAt };
+    const closedPaid = plan({ before: order({ milestones: archived }), after: order({ milestones: { ...archived, closed: closedAt } }), transitions: [milestone('closed', closedAt)], now: closedAt });
+    expect(bookkeeping(closedPaid)).toEqual([]);
   });
 
   it('a checkpoint or a refund alone counts nothing', () => {
