@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { BatchGetCommand, BatchWriteCommand, DeleteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DeleteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import type { TimelineChanges, TimelineEntry } from '../orders/order-effects.ts';
 import { type OrderItem, orderItemSchema } from '../orders/order-record.ts';
@@ -24,10 +24,6 @@ const templateSourceSchema = z.object({
   emailSubject: z.string(),
   emailBody: z.string(),
 });
-
-const smsOptOutSchema = z.object({ optedOut: z.boolean(), at: z.string(), source: z.string() });
-
-export { phoneDigest };
 
 /** Attribute name prefixes of the order item's keyed parts (top-level, so one update can add to each). */
 const ORDER_ATTR = {
@@ -353,14 +349,8 @@ export class CarelineStore extends ItemStore {
   async findCustomersByContact(shopId: string, digests: string[]): Promise<Map<string, string>> {
     const found = new Map<string, string>();
     if (digests.length === 0) return found;
-    const result = await this.client.send(
-      new BatchGetCommand({
-        RequestItems: { [this.table]: { Keys: digests.map((d) => keys.contactAlias(shopId, d)), ConsistentRead: true } },
-        ReturnConsumedCapacity: this.capacity,
-      }),
-    );
-    for (const consumed of result.ConsumedCapacity ?? []) this.meter('findCustomersByContact', 'read', consumed);
-    for (const item of result.Responses?.[this.table] ?? []) {
+    const items = await this.batchGet('findCustomersByContact', digests.map((d) => keys.contactAlias(shopId, d)), true);
+    for (const item of items) {
       if (typeof item.digest === 'string' && typeof item.customerId === 'string') found.set(item.digest, item.customerId);
     }
     return found;
@@ -402,11 +392,6 @@ export class CarelineStore extends ItemStore {
   /** Records an SMS opt-out (true) or opt-in (false) for a phone number, for every shop of this deployment. */
   async setSmsOptOut(phoneE164: string, optedOut: boolean, at: Date, source: string): Promise<void> {
     await this.putItem('setSmsOptOut', keys.smsOptOut(phoneDigest(phoneE164)), { optedOut, at: at.toISOString(), source });
-  }
-
-  async isSmsOptedOut(phoneE164: string): Promise<boolean> {
-    const item = await this.getItem('isSmsOptedOut', keys.smsOptOut(phoneDigest(phoneE164)), smsOptOutSchema, true);
-    return item?.optedOut ?? false;
   }
 
   /** Records an email unsubscribe (or its undoing) for one customer of one shop. */

@@ -1,5 +1,5 @@
 import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type * as z from 'zod';
 import { AlreadyExistsError, ConditionFailedError, isConditionalCheckFailed, StoreError } from './errors.ts';
 import type { ItemKey } from './keys.ts';
@@ -52,6 +52,29 @@ export class ItemStore {
       throw new StoreError(`${operation}: stored item does not match its schema (${fields})`, { cause: parsed.error });
     }
     return parsed.data;
+  }
+
+  /**
+   * Reads items by key (any number, 100 per request), as they are stored; missing ones are left
+   * out. Keys DynamoDB leaves unprocessed (throttling) are asked for again with growing pauses;
+   * a read that stays throttled fails rather than passing for missing items.
+   */
+  protected async batchGet(operation: string, itemKeys: readonly ItemKey[], consistent = false): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    for (let start = 0; start < itemKeys.length; start += 100) {
+      let requested: Record<string, unknown>[] = itemKeys.slice(start, start + 100).map((key) => ({ pk: key.pk, sk: key.sk }));
+      for (let attempt = 0; requested.length > 0; attempt++) {
+        if (attempt > 8) throw new StoreError(`${operation}: the read kept being throttled`);
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
+        const result = await this.client.send(
+          new BatchGetCommand({ RequestItems: { [this.table]: { Keys: requested, ConsistentRead: consistent } }, ReturnConsumedCapacity: this.capacity }),
+        );
+        this.meter(operation, 'read', result.ConsumedCapacity);
+        items.push(...(result.Responses?.[this.table] ?? []));
+        requested = result.UnprocessedKeys?.[this.table]?.Keys ?? [];
+      }
+    }
+    return items;
   }
 
   protected async getItem<S extends z.ZodType>(operation: string, key: ItemKey, schema: S, consistent = false): Promise<z.infer<S> | undefined> {

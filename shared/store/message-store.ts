@@ -1,4 +1,4 @@
-import { BatchGetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { MESSAGE_CLASSES } from '../messages/kinds.ts';
 import { type ProfileItem, profileItemSchema } from '../profiles/profile.ts';
@@ -36,8 +36,6 @@ export type LedgerEntry = z.infer<typeof ledgerEntrySchema>;
 
 const budgetSchema = z.object({ sends: z.array(z.string()).default([]), version: z.number().int().default(0) });
 const optOutSchema = z.object({ optedOut: z.boolean() });
-/** An opt-out item read in a batch: absent when the number never replied STOP. */
-const batchOptOutSchema = optOutSchema.partial();
 
 /** What the send pipeline reads about a recipient, in one round trip. */
 export interface Recipient {
@@ -72,23 +70,17 @@ export class MessageStore extends ItemStore {
     const budgetKey = read.withBudget ? keys.contactBudget(shopId, customerId) : undefined;
     const optOutKey = read.phoneDigest ? keys.smsOptOut(read.phoneDigest) : undefined;
     const requested = [profileKey, budgetKey, optOutKey].filter((key) => key !== undefined);
-    const result = await this.client.send(
-      new BatchGetCommand({ RequestItems: { [this.table]: { Keys: requested, ConsistentRead: true } }, ReturnConsumedCapacity: this.capacity }),
-    );
-    this.meter('recipient', 'read', result.ConsumedCapacity);
-    const unprocessed = result.UnprocessedKeys?.[this.table]?.Keys?.length ?? 0;
-    if (unprocessed > 0) throw new Error(`recipient read throttled (${unprocessed} keys unprocessed)`); // the task is retried
-    const items = result.Responses?.[this.table] ?? [];
+    const items = await this.batchGet('recipient', requested, true);
     const find = (key: { pk: string; sk: string } | undefined) => key && items.find((item) => item.pk === key.pk && item.sk === key.sk);
     const profileItem = find(profileKey);
     const profile = profileItem ? this.parse('recipient', profileItemSchema, profileItem) : undefined;
     const budget = this.parse('recipient', budgetSchema, find(budgetKey) ?? {});
-    const optOut = read.phoneDigest ? this.parse('recipient', batchOptOutSchema, find(optOutKey) ?? {}) : undefined;
+    const optOutItem = find(optOutKey);
     return {
       profile,
       recentSends: budget.sends,
       budgetVersion: budget.version,
-      ...(read.phoneDigest ? { smsOptOut: { phoneDigest: read.phoneDigest, optedOut: optOut?.optedOut ?? false } } : {}),
+      ...(read.phoneDigest ? { smsOptOut: { phoneDigest: read.phoneDigest, optedOut: optOutItem ? this.parse('recipient', optOutSchema, optOutItem).optedOut : false } } : {}),
     };
   }
 

@@ -1,4 +1,4 @@
-import { BatchGetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
@@ -230,21 +230,8 @@ export class TaskStore extends ItemStore {
     );
     this.meter('listDead', 'read', result.ConsumedCapacity);
     const found = (result.Items ?? []).map((item) => this.parse('listDead', dueTaskSchema, item));
-    const tasks = new Map<string, Task>();
-    for (let i = 0; i < found.length; i += 100) {
-      let requested: Record<string, unknown>[] = found.slice(i, i + 100).map((task) => ({ ...taskKeyOf(task.shopId, task.taskKey) }));
-      while (requested.length) {
-        const page = await this.client.send(
-          new BatchGetCommand({ RequestItems: { [this.table]: { Keys: requested } }, ReturnConsumedCapacity: this.capacity }),
-        );
-        this.meter('listDead', 'read', page.ConsumedCapacity);
-        for (const item of page.Responses?.[this.table] ?? []) {
-          const task = this.parse('listDead', taskSchema, item);
-          tasks.set(task.taskKey, task);
-        }
-        requested = page.UnprocessedKeys?.[this.table]?.Keys ?? [];
-      }
-    }
+    const stored = await this.batchGet('listDead', found.map((task) => taskKeyOf(task.shopId, task.taskKey)));
+    const tasks = new Map(stored.map((item) => this.parse('listDead', taskSchema, item)).map((task) => [task.taskKey, task]));
     // Newest first, as the index ordered them; a task retried since it was listed is left out.
     return found.map((task) => tasks.get(task.taskKey)).filter((task): task is Task => task?.status === 'dead');
   }

@@ -99,7 +99,7 @@ describe('log privacy', () => {
     await inboundSmsHandler(inboundSms('STOP'), {} as Context);
     await inboundSmsHandler(inboundSms('STOP', '13800138000', 2), {} as Context);
     await inboundSmsHandler(inboundSms('5', PHONE, 3), {} as Context);
-    expect(await w.store.isSmsOptedOut(PHONE)).toBe(true);
+    expect(await w.engine.messages.smsOptedOut(PHONE)).toBe(true);
 
     // One run of the real dispatcher handler, as the minute rule would start it.
     await dispatcherHandler({} as ScheduledEvent, { getRemainingTimeInMillis: () => 60_000 } as Context);
