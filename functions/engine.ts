@@ -7,11 +7,11 @@ import { SEND_MESSAGE_TASK } from '../shared/messages/message-task.ts';
 import { sendMessageHandler } from '../shared/messages/send-task.ts';
 import type { MessageStore } from '../shared/store/message-store.ts';
 import type { TaskStore } from '../shared/store/task-store.ts';
-import { realTimeMs } from '../shared/shops/shop-cache.ts';
+import { cachedFor, realTimeMs } from '../shared/shops/shop-cache.ts';
 import type { TaskHandler } from '../shared/tasks/dispatcher.ts';
 import type { Task } from '../shared/tasks/task.ts';
 import { journeyPreparer, journeyTaskHandlers, rememberCheckIn } from '../shared/journeys/journey-runtime.ts';
-import { cachedFor, type Journeys, journeysFor } from './journey-deps.ts';
+import { type Journeys, journeysFor } from './journey-deps.ts';
 import { countMessage, getMetrics } from './metrics.ts';
 import type { Runtime } from './runtime.ts';
 

@@ -2,7 +2,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { JourneyDeps } from '../shared/journeys/journey-runtime.ts';
 import type { PayHistogram } from '../shared/journeys/pay-latency.ts';
 import type { ProductRule } from '../shared/journeys/products.ts';
-import { realTimeMs, shopCache } from '../shared/shops/shop-cache.ts';
+import { cachedFor, realTimeMs, shopCache } from '../shared/shops/shop-cache.ts';
 import { JourneyStore } from '../shared/store/journey-store.ts';
 import { MessageStore } from '../shared/store/message-store.ts';
 import { TaskStore } from '../shared/store/task-store.ts';
@@ -52,21 +52,4 @@ export function journeysFor(runtime: Runtime, options: { dueShards?: number } = 
   };
   made.set(runtime, journeys);
   return journeys;
-}
-
-/**
- * Reads per shop at most once per `ttlMs` as `stopwatch` counts it (settings change rarely;
- * every event needs them): `realTimeMs` for what only people change, the domain clock for
- * what events change.
- */
-export function cachedFor<T>(ttlMs: number, stopwatch: () => number, load: (shopId: string) => Promise<T>) {
-  const cache = new Map<string, { value: T; until: number }>();
-  return async (shopId: string): Promise<T> => {
-    const now = stopwatch();
-    const hit = cache.get(shopId);
-    if (hit && hit.until > now) return hit.value;
-    const value = await load(shopId);
-    cache.set(shopId, { value, until: now + ttlMs });
-    return value;
-  };
 }

@@ -1,5 +1,6 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { MetricsOptions } from '@aws-lambda-powertools/metrics/types';
+import { reasonKey } from '../shared/messages/kinds.ts';
 import type { DispatchReport } from '../shared/tasks/dispatcher.ts';
 import type { IngestResult } from '../shared/webhooks/ingest-webhook.ts';
 
@@ -131,7 +132,7 @@ export interface MessageOutcome {
 export function countMessage(metrics: Metrics, outcome: MessageOutcome): void {
   const single = metrics.singleMetric();
   single.addDimensions({ kind: boundedLabel(outcome.kind) });
-  if (outcome.reason) single.addDimensions({ reason: reasonLabel(outcome.reason) });
+  if (outcome.reason) single.addDimensions({ reason: boundedLabel(reasonKey(outcome.reason)) });
   if (outcome.channel) single.addDimensions({ channel: boundedLabel(outcome.channel) });
   single.addMetric(MESSAGE_METRIC[outcome.status], MetricUnit.Count, 1);
 }
@@ -145,11 +146,6 @@ export function countDispatcherRun(metrics: Metrics, report: DispatchReport): vo
   metrics.addMetric(METRIC.deadTasks, MetricUnit.Count, report.dead);
   metrics.addMetric(METRIC.tasksLeftOver, MetricUnit.Count, report.leftOver);
   metrics.publishStoredMetrics();
-}
-
-/** `channel_failed:invalid_phone` → `channel_failed`: the detail varies, the counter should not. */
-function reasonLabel(reason: string): string {
-  return boundedLabel(reason.split(':')[0]!);
 }
 
 function boundedLabel(value: string): string {

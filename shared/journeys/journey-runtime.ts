@@ -85,8 +85,8 @@ export const REPURCHASE_ATTRIBUTION_MS = 30 * 86_400_000;
 
 async function countRepurchase(command: Extract<JourneyCommand, { type: 'repurchase_check' }>, order: OrderRecord, deps: JourneyDeps): Promise<void> {
   const at = Date.parse(command.at);
-  for (const productKey of command.productKeys) {
-    const task = await deps.tasks.get(order.shopId, messageTaskKey(journeyKeys.repurchase(command.customerId, productKey)));
+  const tasks = await Promise.all(command.productKeys.map((productKey) => deps.tasks.get(order.shopId, messageTaskKey(journeyKeys.repurchase(command.customerId, productKey)))));
+  for (const task of tasks) {
     const sentAt = task?.status === 'done' && task.note?.startsWith('sent') ? Date.parse(task.updatedAt) : undefined;
     if (sentAt !== undefined && sentAt <= at && at - sentAt <= REPURCHASE_ATTRIBUTION_MS) {
       await deps.journeys.addCounters(order.shopId, { repurchasesAfterReminder: 1 }, new Date(at));

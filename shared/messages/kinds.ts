@@ -54,3 +54,12 @@ export function kindSpec(kind: MessageKind): KindSpec {
 export function isMessageKind(value: string): value is MessageKind {
   return Object.hasOwn(MESSAGE_KINDS, value);
 }
+
+/**
+ * A not-sent reason as a counter or metric label: the part before the first `:`
+ * (`channel_failed:invalid_phone` → `channel_failed`), in word characters. The detail varies;
+ * a counter should not.
+ */
+export function reasonKey(reason: string): string {
+  return reason.split(':')[0]!.replace(/\W/g, '_').slice(0, 40);
+}

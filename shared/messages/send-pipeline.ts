@@ -8,7 +8,7 @@ import type { CarelineStore } from '../store/careline-store.ts';
 import type { MessageStore, Recipient, RecipientRead } from '../store/message-store.ts';
 import { phoneDigest } from '../store/phone-digest.ts';
 import { localParts } from '../timing/send-time.ts';
-import { kindSpec, type MessageKind } from './kinds.ts';
+import { kindSpec, type MessageKind, reasonKey } from './kinds.ts';
 import { decideSend, type DeferReason, type NotSentReason, type SendDecision } from './send-decision.ts';
 import { renderMessage, type TemplateSource } from './templates.ts';
 
@@ -45,11 +45,6 @@ export interface PipelineDeps {
   templateOverrides?: (shopId: string) => Promise<TemplateSource[]>;
   /** Adds to the shop's daily counters (what `careline report` reads); none when omitted. */
   count?: (shopId: string, at: Date, counters: Record<string, number>) => Promise<void>;
-}
-
-/** A reason as a counter name: `channel_failed:invalid_phone` → `channel_failed`. */
-function reasonKey(reason: string): string {
-  return reason.split(':')[0]!.replace(/\W/g, '_').slice(0, 40);
 }
 
 export type PipelineResult =

@@ -8,18 +8,28 @@ import type { Shop } from './shop.ts';
 export const realTimeMs = (): number => performance.now();
 
 /**
- * Webhooks for one shop come in bursts; its settings are read once per `ttlMs` of real time per
- * Lambda instance. A new secret added by `careline shop secret add` is picked up within that time.
+ * Reads per shop at most once per `ttlMs` as `stopwatch` counts it (settings change rarely;
+ * every event needs them): `realTimeMs` for what only people change, the domain clock for what
+ * events change. Values `keep` refuses are not cached; at most 1,000 shops are held.
  */
-export function shopCache(load: (shopId: string) => Promise<Shop | undefined>, ttlMs = 30_000, stopwatch: () => number = realTimeMs) {
-  const entries = new Map<string, { shop: Shop; until: number }>();
-  return async (shopId: string): Promise<Shop | undefined> => {
+export function cachedFor<T>(ttlMs: number, stopwatch: () => number, load: (shopId: string) => Promise<T>, keep: (value: T) => boolean = () => true) {
+  const entries = new Map<string, { value: T; until: number }>();
+  return async (shopId: string): Promise<T> => {
     const now = stopwatch();
-    const cached = entries.get(shopId);
-    if (cached && cached.until > now) return cached.shop;
-    const shop = await load(shopId);
+    const hit = entries.get(shopId);
+    if (hit && hit.until > now) return hit.value;
+    const value = await load(shopId);
     if (entries.size > 1000) entries.clear();
-    if (shop) entries.set(shopId, { shop, until: now + ttlMs }); // an unknown shop may be added any moment
-    return shop;
+    if (keep(value)) entries.set(shopId, { value, until: now + ttlMs });
+    return value;
   };
+}
+
+/**
+ * Webhooks for one shop come in bursts; its settings are read once per `ttlMs` of real time per
+ * Lambda instance. A new secret added by `careline shop secret add` is picked up within that
+ * time; an unknown shop is not cached (it may be added any moment).
+ */
+export function shopCache(load: (shopId: string) => Promise<Shop | undefined>, ttlMs = 30_000): (shopId: string) => Promise<Shop | undefined> {
+  return cachedFor(ttlMs, realTimeMs, load, (shop) => shop !== undefined);
 }
