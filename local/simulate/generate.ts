@@ -145,6 +145,8 @@ export function generatePlan(options: { seed: number; customers: number; days: n
     // First order somewhere in the period, at a shopping hour of the customer's own day.
     let orderAt = options.start.getTime() + r.between(0, Math.max(options.days - 8, 1)) * DAY;
     orderAt = atLocalHour(orderAt, place.zone, r.pick([9, 11, 12, 13, 15, 19, 20, 21, 22, 22, 23]), r.int(0, 59));
+    // West of UTC, that hour of the first local day can fall before the period starts.
+    while (orderAt < options.start.getTime()) orderAt += DAY;
     for (let n = 0; n < 3 && orderAt < end - 2 * HOUR; n++) {
       if (n > 0) truth.reorders++;
       const orderId = `${customerId}-o${n + 1}`;
