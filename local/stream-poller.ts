@@ -63,7 +63,9 @@ export async function startStreamPoller(options: { endpoint: string; tableName: 
       iterators.set(shard.ShardId!, page.NextShardIterator);
       if (!page.NextShardIterator) shardClosed = true;
     }
-    return handled;
+    // A shard read to its end: its records go on in the shards that follow it, read now (a poll
+    // that found nothing must mean the stream is quiet).
+    return shardClosed ? handled + (await pollOnce()) : handled;
   };
 
   let timer: NodeJS.Timeout | undefined;

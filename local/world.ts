@@ -134,8 +134,6 @@ export async function createWorld(options: { endpoint: string; tableName: string
     return earliest === undefined ? undefined : { at: new Date(earliest), indexedAt: new Date(dueTimes.get(earliest)!) };
   };
 
-  // Where the watermark stands (the last run says): moved only when the next run may start later.
-  let watermark = startBucket;
   const dispatch = () =>
     runDispatcher(
       { tasks: engine.tasks, handlers: engine.handlers, clock: options.clock, elapsedMs: () => 0, onDead: engine.onDead },
@@ -157,11 +155,13 @@ export async function createWorld(options: { endpoint: string; tableName: string
       if (webhookOptions.settle !== false) await settle();
       return { status: result.statusCode ?? 0, body: JSON.parse(result.body ?? '{}') as Record<string, unknown> };
     },
-    settle,
+    async settle() {
+      unsettled = true;
+      await settle();
+    },
     async runUntil(until) {
       if (until < options.clock.now()) throw new Error(`time only moves forward: it is ${options.clock.now().toISOString()}, not ${until.toISOString()}`);
       const reports: DispatchReport[] = [];
-      await settle();
       let idle = 0;
       for (let guard = 0; guard < 100_000; guard++) {
         await settle();
@@ -173,16 +173,17 @@ export async function createWorld(options: { endpoint: string; tableName: string
         // Nothing waits in an earlier bucket than the earliest task due by `next`, so the
         // dispatcher may start reading there (no empty buckets to walk).
         options.clock.set(next > now ? next : now);
-        const from = bucketOf(due.indexedAt);
-        if (from > watermark) await engine.tasks.advanceWatermark(from);
+        // (The watermark only moves forward: a run that left work behind has held it back.)
+        await engine.tasks.advanceWatermark(bucketOf(due.indexedAt));
         const report = await dispatch();
-        watermark = report.watermark;
         reports.push(report);
         // Tasks change no order, except a stall flag, which plans nothing: the order stream is read
         // before the next webhook is answered or the next run, not after every run.
 
+        // More due than one query reads: the rest at once, from where the run held the watermark.
+        if (report.backlog) remember(options.clock.now(), bucketStart(report.watermark));
         // A task indexed a little after its due time (its bucket starts later) is taken in the next minutes.
-        if (report.leftOver > 0 || (report.claimed === 0 && report.seen > 0)) {
+        if (report.claimed === 0 && report.seen > 0) {
           if (++idle > 10) throw new Error(`tasks due at ${next.toISOString()} are never taken`);
           remember(new Date(options.clock.now().getTime() + 60_000), bucketStart(report.watermark));
         } else idle = 0;

@@ -63,6 +63,8 @@ export interface DispatchReport {
   skipped: number;
   /** Left for the next run because the time budget ran out. */
   leftOver: number;
+  /** A due-index partition held more due tasks than one query reads: the next run takes the rest. */
+  backlog: boolean;
   /** Age of the oldest due task seen, at the start of the run. */
   lagMs: number;
   watermark: string;
@@ -78,7 +80,7 @@ export async function runDispatcher(deps: DispatcherDeps, options: DispatchOptio
   const startedAt = deps.clock.now();
   const currentBucket = bucketOf(startedAt);
   const from = (await deps.tasks.getWatermark()) ?? bucketOf(new Date(startedAt.getTime() - FIRST_RUN_LOOKBACK_MS));
-  const report: DispatchReport = { bucketsRead: 0, seen: 0, claimed: 0, done: 0, rescheduled: 0, retried: 0, dead: 0, skipped: 0, leftOver: 0, lagMs: 0, watermark: from };
+  const report: DispatchReport = { bucketsRead: 0, seen: 0, claimed: 0, done: 0, rescheduled: 0, retried: 0, dead: 0, skipped: 0, leftOver: 0, backlog: false, lagMs: 0, watermark: from };
 
   // Read the due buckets, oldest first; remember which ones may still hold unfinished work.
   const due: { task: DueTask; bucket: string }[] = [];
@@ -88,7 +90,10 @@ export async function runDispatcher(deps: DispatcherDeps, options: DispatchOptio
     const pages = await Promise.all(Array.from({ length: deps.tasks.dueShards }, (_, shard) => deps.tasks.queryDue(bucket, shard, startedAt, options.queryLimit)));
     report.bucketsRead++;
     for (const page of pages) {
-      if (page.length >= options.queryLimit) unfinished.add(bucket);
+      if (page.length >= options.queryLimit) {
+        unfinished.add(bucket);
+        report.backlog = true;
+      }
       for (const task of page) due.push({ task, bucket });
     }
   }

@@ -184,7 +184,7 @@ describe('the metrics the functions emit (EMF)', () => {
       ),
     );
 
-  const report: DispatchReport = { bucketsRead: 3, seen: 4, claimed: 4, done: 2, rescheduled: 1, retried: 1, dead: 0, skipped: 0, leftOver: 0, lagMs: 61_400, watermark: '2026-11-20T00:00' };
+  const report: DispatchReport = { bucketsRead: 3, seen: 4, claimed: 4, done: 2, rescheduled: 1, retried: 1, dead: 0, skipped: 0, leftOver: 0, backlog: false, lagMs: 61_400, watermark: '2026-11-20T00:00' };
 
   it('counts a webhook under {outcome}, {platform, outcome} and {platform, topic, outcome}', () => {
     countWebhook(createMetrics({ emit: true }), { platform: 'shopify', topic: 'orders/create', outcome: 'applied' }, () => true);

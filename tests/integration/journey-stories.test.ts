@@ -327,3 +327,19 @@ async function kuaidi100Push(w: JourneyWorld, trackingNumber: string, time: stri
   });
 }
 
+
+describe('the virtual clock', () => {
+  it('runs every task due at one moment, more than one index query reads', async () => {
+    world = await journeyWorld();
+    const w = world;
+    const ran: string[] = [];
+    w.engine.handlers.count_me = async (task) => {
+      ran.push(task.taskKey);
+      return { outcome: 'done' };
+    };
+    const dueAt = shanghai('2026-11-20 12:00');
+    for (let i = 0; i < 250; i++) await w.engine.tasks.schedule({ shopId: 'tea-house', taskKey: `many:${i}`, kind: 'count_me', dueAt }, w.clock.now());
+    await w.runUntil(shanghai('2026-11-20 12:30'));
+    expect(new Set(ran).size).toBe(250);
+  });
+});
