@@ -51,8 +51,11 @@ export function simKpis(result: SimResult): Kpis {
   return computeKpis(result.counters, result.payHistogram, Math.round((result.end.getTime() - result.start.getTime()) / 86_400_000));
 }
 
-/** A readable day-by-day excerpt for a few customers: local send time, kind, text, or why not. */
-export function excerpt(result: SimResult, count = 3): string {
+/**
+ * A readable day-by-day excerpt for a few customers (by default one each with a payment
+ * reminder, a stall and a repurchase reminder, and one abroad): local send time, kind, text, or why not.
+ */
+export function excerpt(result: SimResult, count = 4): string {
   const interesting = pickCustomers(result, count);
   const lines: string[] = [];
   for (const customer of interesting) {
@@ -82,7 +85,7 @@ function pickCustomers(result: SimResult, count: number) {
   }
   const overseas = result.plan.customers.find((c) => !chosen.includes(c) && c.zone !== result.shop.timezone && kindsOf(c.customerId).size > 0);
   if (overseas) chosen.push(overseas);
-  return chosen.slice(0, count + 1);
+  return chosen.slice(0, count);
 }
 
 /** The summary printed after a run: what Careline would have sent, what it held back, and what it earned. */

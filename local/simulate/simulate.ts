@@ -86,12 +86,13 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
     const plan = generatePlan({ seed: options.seed, customers: options.customers, days: options.days, start, products });
     const secret = shop.secrets[0]!.value;
 
-    let n = 0;
+    let webhooks = 0;
+    let replies = 0;
     // Replies and events planned past the last day are not part of this run.
     for (const action of plan.actions.filter((a) => a.at < end)) {
       await world.runUntil(action.at);
       if (action.type === 'event') {
-        const body = JSON.stringify({ id: `sim-${++n}`, occurredAt: action.at.toISOString(), ...action.event });
+        const body = JSON.stringify({ id: `sim-${++webhooks}`, occurredAt: action.at.toISOString(), ...action.event });
         const answer = await world.webhook(
           { platform: 'careline', shopId: shop.shopId, body, headers: { 'careline-signature': signCareline(body, secret, clock.now()) } },
           { settle: false },
@@ -99,7 +100,7 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
         if (answer.status !== 200) throw new Error(`simulated webhook refused (${answer.status}): ${JSON.stringify(answer.body)}`);
       } else {
         setRuntime(world.runtime);
-        await inboundSmsHandler(inboundSmsEvent({ originationNumber: action.phone, messageBody: action.body, n: n++, at: clock.now() }), {} as Context);
+        await inboundSmsHandler(inboundSmsEvent({ originationNumber: action.phone, messageBody: action.body, n: replies++, at: clock.now() }), {} as Context);
       }
       options.onProgress?.((action.at.getTime() - start.getTime()) / (end.getTime() - start.getTime()));
     }
@@ -121,7 +122,7 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
       payHistogram: await journeys.getPayHistogram(shop.shopId),
       alerts: world.alerts.length,
       capacity,
-      webhooks: n,
+      webhooks,
       wallMs: performance.now() - started,
     };
   } finally {

@@ -114,12 +114,17 @@ describe('the send pipeline against DynamoDB Local', () => {
 });
 
 describe('the SMS opt-out of the number a message was planned for', () => {
-  it('is read with the recipient, in one request, and honoured', async () => {
+  /** Pipeline deps whose message store records which reads it made. */
+  function meteredDeps() {
     const reads: string[] = [];
     const metered = new MessageStore({ client: table.client, tableName: table.tableName, onCapacity: (operation, used) => void (used.read > 0 && reads.push(operation)) });
+    return { d: { ...deps(), messages: metered }, reads };
+  }
+
+  it('is read with the recipient, in one request, and honoured', async () => {
+    const { d, reads } = meteredDeps();
     await customer('c-planned', { phone: '+8613700137000', email: undefined });
     await table.store.setSmsOptOut('+8613700137000', true, clock.now(), 'sms:STOP');
-    const d = { ...deps(), messages: metered };
     const planned = { ...request('c-planned', 'order_shipped', 'shipped:6'), phoneDigest: phoneDigest('+8613700137000') };
     expect(await runSendPipeline(planned, d)).toEqual({ status: 'skipped', reason: 'opted_out' });
     expect(reads).toEqual(['recipient']);
@@ -128,11 +133,9 @@ describe('the SMS opt-out of the number a message was planned for', () => {
   });
 
   it('is read again for the number the profile has now when the customer changed it since', async () => {
-    const reads: string[] = [];
-    const metered = new MessageStore({ client: table.client, tableName: table.tableName, onCapacity: (operation, used) => void (used.read > 0 && reads.push(operation)) });
+    const { d, reads } = meteredDeps();
     await customer('c-new-number', { phone: '+8613600136000', email: undefined });
     await table.store.setSmsOptOut('+8613600136000', true, clock.now(), 'sms:STOP');
-    const d = { ...deps(), messages: metered };
     // Planned for the old number, which never opted out; the new one has.
     const planned = { ...request('c-new-number', 'order_shipped', 'shipped:7'), phoneDigest: phoneDigest('+8613500135000') };
     expect(await runSendPipeline(planned, d)).toEqual({ status: 'skipped', reason: 'opted_out' });
