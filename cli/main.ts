@@ -1,10 +1,15 @@
 import { Command } from 'commander';
+import { config as zodConfig } from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
 import { registerEngineCommands } from './engine-commands.ts';
 import { registerJourneyCommands } from './journey-commands.ts';
 import { registerReportCommands } from './report-commands.ts';
 import { registerReadCommands } from './read-commands.ts';
 import { registerShopCommands } from './shop-commands.ts';
 import { CliError, type TargetOptions } from './target.ts';
+
+// The runtime's schemas use zod/mini, which loads no locale; the CLI shows schema messages to people.
+zodConfig(en());
 
 const program = new Command('careline')
   .description('Careline operations: shops, customers, orders. Talks to the local stack (npm start) unless --aws is given.')

@@ -1,5 +1,5 @@
 import type { SNSEvent } from 'aws-lambda';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { logger } from './logger.ts';
 
 /**
@@ -7,7 +7,7 @@ import { logger } from './logger.ts';
  * id only (its content may hold a phone number or an address) and skipped: retrying it would
  * never make it fit.
  */
-export function snsMessages<S extends z.ZodType>(event: SNSEvent, schema: S, what: string): z.infer<S>[] {
+export function snsMessages<S extends z.ZodMiniType>(event: SNSEvent, schema: S, what: string): z.infer<S>[] {
   const messages: z.infer<S>[] = [];
   for (const record of event.Records) {
     let body: unknown;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /** Where `npm start` keeps its data and tells the CLI how to reach it (git-ignored). */
 export const LOCAL_DIR = resolve(process.env.CARELINE_HOME ?? '.careline');

@@ -1,5 +1,5 @@
 import type { SendEmailCommandInput } from '@aws-sdk/client-sesv2';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * An address SES can deliver to: the HTML5 form rule (ASCII, punycode domains allowed) with at
@@ -14,14 +14,14 @@ export const MAX_EMAIL_MESSAGE_BYTES = 262_144;
 /** What the email channel publishes on the email topic, and the mailer reads. */
 export const emailMessageSchema = z.object({
   version: z.literal(1),
-  shopId: z.string().min(1),
-  customerId: z.string().min(1),
-  messageKey: z.string().min(1),
-  kind: z.string().min(1),
-  to: z.email({ pattern: EMAIL_ADDRESS }).max(254),
-  subject: z.string().max(998),
-  text: z.string().min(1).max(100_000),
-  unsubscribeUrl: z.url({ protocol: /^https?$/ }).max(2048).optional(),
+  shopId: z.string().check(z.minLength(1)),
+  customerId: z.string().check(z.minLength(1)),
+  messageKey: z.string().check(z.minLength(1)),
+  kind: z.string().check(z.minLength(1)),
+  to: z.email({ pattern: EMAIL_ADDRESS }).check(z.maxLength(254)),
+  subject: z.string().check(z.maxLength(998)),
+  text: z.string().check(z.minLength(1), z.maxLength(100_000)),
+  unsubscribeUrl: z.optional(z.url({ protocol: /^https?$/ }).check(z.maxLength(2048))),
 });
 export type EmailMessage = z.infer<typeof emailMessageSchema>;
 

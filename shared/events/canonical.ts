@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * Canonical order events: what every platform adapter turns a webhook into, and the body of
@@ -20,40 +20,43 @@ export const ORDER_EVENT_TYPES = [
 export type OrderEventType = (typeof ORDER_EVENT_TYPES)[number];
 
 /** Ids arrive as JSON numbers or strings; they are kept as exact strings. */
-export const idSchema = z.union([z.string().min(1).max(128), z.number().int()]).transform(String);
+export const idSchema = z.pipe(z.union([z.string().check(z.minLength(1), z.maxLength(128)), z.int()]), z.transform(String));
 /** Times are normalized to UTC ISO strings so that they compare correctly as text. */
-export const isoTime = z.iso.datetime({ offset: true }).transform((text) => new Date(text).toISOString());
-const optionalText = (max: number) => z.string().max(max).optional();
+export const isoTime = z.pipe(
+  z.iso.datetime({ offset: true }),
+  z.transform((text: string) => new Date(text).toISOString()),
+);
+const optionalText = (max: number) => z.optional(z.string().check(z.maxLength(max)));
 
 export const consentSchema = z.enum(['subscribed', 'unsubscribed', 'unknown']);
 export type Consent = z.infer<typeof consentSchema>;
 
 export const customerFactsSchema = z.object({
-  platformCustomerId: idSchema.optional(),
+  platformCustomerId: z.optional(idSchema),
   firstName: optionalText(100),
   lastName: optionalText(100),
   email: optionalText(320),
   phone: optionalText(40),
   locale: optionalText(35),
   timezone: optionalText(64),
-  emailConsent: consentSchema.optional(),
-  smsConsent: consentSchema.optional(),
+  emailConsent: z.optional(consentSchema),
+  smsConsent: z.optional(consentSchema),
 });
 export type CustomerFacts = z.infer<typeof customerFactsSchema>;
 
 export const lineItemSchema = z.object({
   lineItemId: idSchema,
   sku: optionalText(100),
-  productId: idSchema.optional(),
-  title: z.string().max(300),
-  quantity: z.number().int().nonnegative(),
+  productId: z.optional(idSchema),
+  title: z.string().check(z.maxLength(300)),
+  quantity: z.int().check(z.nonnegative()),
   /** Unit price in the order's currency, as a decimal string ("199.00"). */
-  price: z.string().regex(/^\d+(\.\d+)?$/),
+  price: z.string().check(z.regex(/^\d+(\.\d+)?$/)),
 });
 export type LineItem = z.infer<typeof lineItemSchema>;
 
 export const regionSchema = z.object({
-  countryCode: z.string().length(2).optional(),
+  countryCode: z.optional(z.string().check(z.length(2))),
   provinceCode: optionalText(10),
   city: optionalText(100),
 });
@@ -62,22 +65,22 @@ export type Region = z.infer<typeof regionSchema>;
 /** The facts an order snapshot carries; every field is optional because events are partial. */
 export const orderFactsSchema = z.object({
   orderNumber: optionalText(64),
-  currency: z.string().length(3).optional(),
+  currency: z.optional(z.string().check(z.length(3))),
   /** Order total as a decimal string in `currency`. */
-  total: z.string().regex(/^\d+(\.\d+)?$/).optional(),
-  lineItems: z.array(lineItemSchema).max(250).optional(),
-  shippingRegion: regionSchema.optional(),
-  createdAt: isoTime.optional(),
+  total: z.optional(z.string().check(z.regex(/^\d+(\.\d+)?$/))),
+  lineItems: z.optional(z.array(lineItemSchema).check(z.maxLength(250))),
+  shippingRegion: z.optional(regionSchema),
+  createdAt: z.optional(isoTime),
   /** The platform's own last-modified time of the order, used to pick the newest snapshot. */
-  updatedAt: isoTime.optional(),
+  updatedAt: z.optional(isoTime),
 });
 export type OrderFacts = z.infer<typeof orderFactsSchema>;
 
 export const shipmentSchema = z.object({
-  shipmentId: idSchema.optional(),
+  shipmentId: z.optional(idSchema),
   carrier: optionalText(100),
   trackingNumber: optionalText(100),
-  trackingUrl: z.url().max(1000).optional(),
+  trackingUrl: z.optional(z.url().check(z.maxLength(1000))),
 });
 export type Shipment = z.infer<typeof shipmentSchema>;
 
@@ -93,8 +96,8 @@ export type Checkpoint = z.infer<typeof checkpointSchema>;
 export const refundSchema = z.object({
   refundId: idSchema,
   /** Refunded amount as a decimal string in the order's currency. */
-  amount: z.string().regex(/^\d+(\.\d+)?$/),
-  lineItems: z.array(z.object({ lineItemId: idSchema, quantity: z.number().int().positive() })).max(250).default([]),
+  amount: z.string().check(z.regex(/^\d+(\.\d+)?$/)),
+  lineItems: z._default(z.array(z.object({ lineItemId: idSchema, quantity: z.int().check(z.positive()) })).check(z.maxLength(250)), []),
 });
 export type Refund = z.infer<typeof refundSchema>;
 
@@ -103,13 +106,13 @@ export const orderEventSchema = z.object({
   orderId: idSchema,
   /** When it happened at the source (not when it reached us). */
   occurredAt: isoTime,
-  order: orderFactsSchema.optional(),
-  customer: customerFactsSchema.optional(),
-  shipment: shipmentSchema.optional(),
-  checkpoint: checkpointSchema.optional(),
-  refund: refundSchema.optional(),
+  order: z.optional(orderFactsSchema),
+  customer: z.optional(customerFactsSchema),
+  shipment: z.optional(shipmentSchema),
+  checkpoint: z.optional(checkpointSchema),
+  refund: z.optional(refundSchema),
 });
 export type OrderEvent = z.infer<typeof orderEventSchema>;
 
 /** The body of a webhook on the `careline` platform: one canonical event with its id. */
-export const carelineWebhookSchema = orderEventSchema.extend({ id: z.string().min(1).max(128) });
+export const carelineWebhookSchema = z.extend(orderEventSchema, { id: z.string().check(z.minLength(1), z.maxLength(128)) });

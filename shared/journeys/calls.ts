@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 export const CALL_OUTCOMES = ['paid', 'later', 'declined', 'no-answer'] as const;
 export type CallOutcome = (typeof CALL_OUTCOMES)[number];
@@ -8,16 +8,16 @@ export const callSchema = z.object({
   shopId: z.string(),
   orderId: z.string(),
   customerId: z.string(),
-  orderNumber: z.string().optional(),
+  orderNumber: z.optional(z.string()),
   /** Order total, formatted. */
-  total: z.string().optional(),
+  total: z.optional(z.string()),
   /** The start of the calling window it is placed in. */
   dueAt: z.string(),
   /** The customer's local time at dueAt, for the person calling. */
   localDue: z.string(),
   status: z.enum(['open', 'done', 'not_needed']),
-  outcome: z.enum(CALL_OUTCOMES).optional(),
-  note: z.string().max(500).optional(),
+  outcome: z.optional(z.enum(CALL_OUTCOMES)),
+  note: z.optional(z.string().check(z.maxLength(500))),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { LineItem } from '../events/canonical.ts';
 
 /** The key of the rule every product without one of its own falls back to. */
@@ -9,17 +9,17 @@ export const DEFAULT_PRODUCT = '*';
  * platform product id, `*` is the shop's default): `careline product set <shopId> <sku> …`.
  */
 export const productRuleSchema = z.object({
-  sku: z.string().min(1).max(100),
-  title: z.string().max(100).optional(),
-  category: z.string().max(60).optional(),
+  sku: z.string().check(z.minLength(1), z.maxLength(100)),
+  title: z.optional(z.string().check(z.maxLength(100))),
+  category: z.optional(z.string().check(z.maxLength(60))),
   /** How long one unit lasts in use, in days (informational; the cycle below drives reminders). */
-  usePeriodDays: z.number().int().min(1).max(3650).optional(),
+  usePeriodDays: z.optional(z.int().check(z.minimum(1), z.maximum(3650))),
   /** Tips for using it, sent in the care message on delivery. */
-  usageTips: z.string().max(300).optional(),
+  usageTips: z.optional(z.string().check(z.maxLength(300))),
   /** Days after delivery on which to ask how it is going (e.g. [3, 14]). */
-  checkInDays: z.array(z.number().int().min(1).max(365)).max(5).default([]),
+  checkInDays: z._default(z.array(z.int().check(z.minimum(1), z.maximum(365))).check(z.maxLength(5)), []),
   /** Days one unit lasts; the repurchase reminder goes at delivery + cycle × quantity − lead days. */
-  repurchaseCycleDays: z.number().int().min(1).max(3650).optional(),
+  repurchaseCycleDays: z.optional(z.int().check(z.minimum(1), z.maximum(3650))),
   updatedAt: z.string(),
 });
 export type ProductRule = z.infer<typeof productRuleSchema>;

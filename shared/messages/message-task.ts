@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { phoneDigest } from '../store/phone-digest.ts';
 import type { ScheduleRequest } from '../tasks/task.ts';
 import { isMessageKind, kindSpec, type MessageKind } from './kinds.ts';
@@ -14,29 +14,29 @@ export const SEND_MESSAGE_TASK = 'send_message';
  */
 export const journeyGuardSchema = z.object({
   /** The order the message is about: its variables are read from it when the message is due. */
-  orderId: z.string().optional(),
+  orderId: z.optional(z.string()),
   /** Not sent once the order has reached any of these milestones. */
-  stopIf: z.array(z.string()).default([]),
+  stopIf: z._default(z.array(z.string()), []),
   /** Not sent if the customer has ordered after this time. */
-  orderedAfter: z.string().optional(),
+  orderedAfter: z.optional(z.string()),
   /** Fill in today's dispatch cut-off when it can still be made. */
-  cutoff: z.boolean().default(false),
+  cutoff: z._default(z.boolean(), false),
 });
 export type JourneyGuard = z.input<typeof journeyGuardSchema>;
 
 export const messageTaskPayloadSchema = z.object({
-  customerId: z.string().min(1),
-  kind: z.string().refine(isMessageKind, 'unknown message kind'),
-  messageKey: z.string().min(1),
-  vars: z.record(z.string(), z.string()).default({}),
-  variant: z.string().optional(),
-  journey: journeyGuardSchema.optional(),
+  customerId: z.string().check(z.minLength(1)),
+  kind: z.string().check(z.refine(isMessageKind, 'unknown message kind')),
+  messageKey: z.string().check(z.minLength(1)),
+  vars: z._default(z.record(z.string(), z.string()), {}),
+  variant: z.optional(z.string()),
+  journey: z.optional(journeyGuardSchema),
   /**
    * The digest of the phone number the message was planned for, when the planner knew it: the
    * SMS opt-out is then read in one request with the recipient (checked against the number the
    * profile has when the message is due).
    */
-  phoneDigest: z.string().optional(),
+  phoneDigest: z.optional(z.string()),
 });
 
 /** A task that sends one message through the pipeline when it is due. */

@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import type { TaskHandler } from '../tasks/dispatcher.ts';
 import { isMessageKind, type MessageKind } from './kinds.ts';
 import type { Task } from '../tasks/task.ts';

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { matchOptOutKeyword } from './keywords.ts';
 
 /** What opt-outs need from the store (CarelineStore satisfies it structurally). */
@@ -19,16 +19,16 @@ const e164 = /^\+[1-9]\d{6,14}$/;
  */
 export const inboundSmsSchema = z.object({
   /** The customer's number, E.164. */
-  originationNumber: z.string().regex(e164),
+  originationNumber: z.string().check(z.regex(e164)),
   /** Our number the customer wrote to. */
-  destinationNumber: z.string().nullish(),
+  destinationNumber: z.nullish(z.string()),
   /** The registered keyword of our number (set by AWS; not the customer's intent, which the body gives). */
-  messageKeyword: z.string().nullish(),
+  messageKeyword: z.nullish(z.string()),
   /** A concatenated SMS is at most about 1,600 characters. */
-  messageBody: z.string().max(2000),
-  inboundMessageId: z.string().nullish(),
+  messageBody: z.string().check(z.maxLength(2000)),
+  inboundMessageId: z.nullish(z.string()),
   /** The id of the message the customer answers, when AWS knows it. */
-  previousPublishedMessageId: z.string().nullish(),
+  previousPublishedMessageId: z.nullish(z.string()),
 });
 export type InboundSms = z.infer<typeof inboundSmsSchema>;
 

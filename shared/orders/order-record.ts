@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { checkpointSchema, lineItemSchema, regionSchema, shipmentSchema } from '../events/canonical.ts';
 import { toMinorUnits } from '../money.ts';
 
@@ -28,7 +28,7 @@ export const ORDER_STATUSES = [
 ] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
-export const storedCheckpointSchema = checkpointSchema.extend({ id: z.string() });
+export const storedCheckpointSchema = z.extend(checkpointSchema, { id: z.string() });
 export type StoredCheckpoint = z.infer<typeof storedCheckpointSchema>;
 
 export const storedRefundSchema = z.object({
@@ -36,11 +36,11 @@ export const storedRefundSchema = z.object({
   /** Decimal string in the order's currency (a refund can arrive before the order's currency is known). */
   amount: z.string(),
   at: z.string(),
-  lineItems: z.array(z.object({ lineItemId: z.string(), quantity: z.number().int() })),
+  lineItems: z.array(z.object({ lineItemId: z.string(), quantity: z.int() })),
 });
 export type StoredRefund = z.infer<typeof storedRefundSchema>;
 
-export const storedShipmentSchema = shipmentSchema.extend({ id: z.string() });
+export const storedShipmentSchema = z.extend(shipmentSchema, { id: z.string() });
 export type StoredShipment = z.infer<typeof storedShipmentSchema>;
 
 /**
@@ -51,15 +51,15 @@ export type StoredShipment = z.infer<typeof storedShipmentSchema>;
 export const orderItemSchema = z.object({
   shopId: z.string(),
   orderId: z.string(),
-  customerId: z.string().optional(),
+  customerId: z.optional(z.string()),
   /** Source time of the newest order snapshot applied; the fields below come from it. */
-  snapshotAt: z.string().optional(),
-  orderNumber: z.string().optional(),
-  currency: z.string().optional(),
+  snapshotAt: z.optional(z.string()),
+  orderNumber: z.optional(z.string()),
+  currency: z.optional(z.string()),
   /** Order total as a decimal string in `currency`. */
-  total: z.string().optional(),
-  lineItems: z.array(lineItemSchema).optional(),
-  shippingRegion: regionSchema.optional(),
+  total: z.optional(z.string()),
+  lineItems: z.optional(z.array(lineItemSchema)),
+  shippingRegion: z.optional(regionSchema),
   /** Every time reported for each milestone; the earliest one counts. */
   milestoneReports: z.partialRecord(z.enum(MILESTONES), z.array(z.string())),
   checkpoints: z.record(z.string(), storedCheckpointSchema),
@@ -68,9 +68,9 @@ export const orderItemSchema = z.object({
   /** Short hashes of the webhook deliveries applied, with when they were seen (epoch seconds). */
   deliveries: z.record(z.string(), z.number()),
   /** Set when the parcel stalled or hit an exception (ops were alerted, the customer reassured). */
-  stalledAt: z.string().optional(),
-  stallReason: z.string().optional(),
-  version: z.number().int().nonnegative(),
+  stalledAt: z.optional(z.string()),
+  stallReason: z.optional(z.string()),
+  version: z.int().check(z.nonnegative()),
   updatedAt: z.string(),
 });
 export type OrderItem = z.infer<typeof orderItemSchema>;

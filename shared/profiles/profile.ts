@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { consentSchema } from '../events/canonical.ts';
 import type { Shop } from '../shops/shop.ts';
 
@@ -13,43 +13,43 @@ export type CustomerTag = (typeof CUSTOMER_TAGS)[number];
 export const profileItemSchema = z.object({
   shopId: z.string(),
   customerId: z.string(),
-  platformCustomerId: z.string().optional(),
-  firstName: z.string().optional(),
-  lastName: z.string().optional(),
+  platformCustomerId: z.optional(z.string()),
+  firstName: z.optional(z.string()),
+  lastName: z.optional(z.string()),
   /** E.164. */
-  phone: z.string().optional(),
+  phone: z.optional(z.string()),
   /** Lower-cased. */
-  email: z.string().optional(),
-  locale: z.string().optional(),
+  email: z.optional(z.string()),
+  locale: z.optional(z.string()),
   /** The zone the platform reported for the customer, if any. */
-  customerTimezone: z.string().optional(),
+  customerTimezone: z.optional(z.string()),
   /** The zone guessed from the newest shipping address. */
-  regionTimezone: z.string().optional(),
-  emailConsent: consentSchema.optional(),
-  smsConsent: consentSchema.optional(),
+  regionTimezone: z.optional(z.string()),
+  emailConsent: z.optional(consentSchema),
+  smsConsent: z.optional(consentSchema),
   /** Source time of the newest customer facts applied, so an old event cannot overwrite them. */
-  factsAt: z.string().optional(),
+  factsAt: z.optional(z.string()),
   /** The customer used the unsubscribe link of an email (SMS opt-outs are kept by phone number). */
-  emailOptOut: z.boolean().optional(),
-  emailOptOutAt: z.string().optional(),
-  firstOrderAt: z.string().optional(),
-  lastOrderAt: z.string().optional(),
-  orderCount: z.number().int().default(0),
+  emailOptOut: z.optional(z.boolean()),
+  emailOptOutAt: z.optional(z.string()),
+  firstOrderAt: z.optional(z.string()),
+  lastOrderAt: z.optional(z.string()),
+  orderCount: z._default(z.int(), 0),
   /** Paid minus refunded, in minor units of `currency`. */
-  totalSpentMinor: z.number().int().default(0),
-  currency: z.string().optional(),
+  totalSpentMinor: z._default(z.int(), 0),
+  currency: z.optional(z.string()),
   /** Check-in replies (1–5): their sum and count, and the newest. */
-  satisfactionSum: z.number().int().optional(),
-  satisfactionCount: z.number().int().optional(),
-  lastSatisfaction: z.number().int().optional(),
-  lastSatisfactionAt: z.string().optional(),
+  satisfactionSum: z.optional(z.int()),
+  satisfactionCount: z.optional(z.int()),
+  lastSatisfaction: z.optional(z.int()),
+  lastSatisfactionAt: z.optional(z.string()),
   /** A low check-in score waits for staff to follow it up. */
-  followUp: z.boolean().optional(),
+  followUp: z.optional(z.boolean()),
   /** The active window closed without an order at this time (a newer order clears it). */
-  atRiskSince: z.string().optional(),
+  atRiskSince: z.optional(z.string()),
   /** The last order before the window closed: an order newer than this ends the at-risk state. */
-  atRiskAfterOrderAt: z.string().optional(),
-  version: z.number().int().nonnegative().default(0),
+  atRiskAfterOrderAt: z.optional(z.string()),
+  version: z._default(z.int().check(z.nonnegative()), 0),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

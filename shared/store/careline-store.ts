@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { BatchWriteCommand, DeleteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import type { TimelineChanges, TimelineEntry } from '../orders/order-effects.ts';
@@ -19,7 +19,7 @@ export type { CapacityListener, StoreOptions } from './item-store.ts';
 const templateSourceSchema = z.object({
   kind: z.string(),
   locale: z.enum(['zh-CN', 'en']),
-  variant: z.string().optional(),
+  variant: z.optional(z.string()),
   sms: z.string(),
   emailSubject: z.string(),
   emailBody: z.string(),

@@ -1,6 +1,6 @@
 import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { AlreadyExistsError, ConditionFailedError, isConditionalCheckFailed, StoreError } from './errors.ts';
 import type { ItemKey } from './keys.ts';
 
@@ -45,7 +45,7 @@ export class ItemStore {
     return this.client;
   }
 
-  protected parse<S extends z.ZodType>(operation: string, schema: S, item: Record<string, unknown>): z.infer<S> {
+  protected parse<S extends z.ZodMiniType>(operation: string, schema: S, item: Record<string, unknown>): z.infer<S> {
     const parsed = schema.safeParse(item);
     if (!parsed.success) {
       const fields = parsed.error.issues.map((issue) => issue.path.join('.')).join(', ');
@@ -77,7 +77,7 @@ export class ItemStore {
     return items;
   }
 
-  protected async getItem<S extends z.ZodType>(operation: string, key: ItemKey, schema: S, consistent = false): Promise<z.infer<S> | undefined> {
+  protected async getItem<S extends z.ZodMiniType>(operation: string, key: ItemKey, schema: S, consistent = false): Promise<z.infer<S> | undefined> {
     const result = await this.client.send(
       new GetCommand({ TableName: this.table, Key: key, ConsistentRead: consistent, ReturnConsumedCapacity: this.capacity }),
     );

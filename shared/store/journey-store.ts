@@ -1,5 +1,5 @@
 import { DeleteCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { type Call, type CallOutcome, callSchema } from '../journeys/calls.ts';
 import { emptyHistogram, PAY_GROUPS, type PayGroup, type PayHistogram } from '../journeys/pay-latency.ts';
 import { type ProductRule, productRuleSchema } from '../journeys/products.ts';
@@ -191,7 +191,7 @@ export class JourneyStore extends ItemStore {
 
   /** The newest check-in sent to the number, if it is recent enough to be the one a reply answers. */
   async findCheckIn(phoneE164: string, now: Date): Promise<PendingCheckIn | undefined> {
-    const found = await this.getItem('findCheckIn', keys.checkIn(phoneDigest(phoneE164)), checkInSchema.extend({ expiresAt: z.number().optional() }), true);
+    const found = await this.getItem('findCheckIn', keys.checkIn(phoneDigest(phoneE164)), z.extend(checkInSchema, { expiresAt: z.optional(z.number()) }), true);
     if (!found || (found.expiresAt !== undefined && found.expiresAt < epochSeconds(now))) return undefined; // TTL deletes lazily
     const { expiresAt: _expiresAt, ...checkIn } = found;
     return checkIn;
@@ -256,7 +256,7 @@ export class JourneyStore extends ItemStore {
     }
   }
 
-  async #queryPrefix<S extends z.ZodType>(operation: string, pk: string, prefix: string, schema: S, options: { newestFirst?: boolean; limit?: number } = {}): Promise<z.infer<S>[]> {
+  async #queryPrefix<S extends z.ZodMiniType>(operation: string, pk: string, prefix: string, schema: S, options: { newestFirst?: boolean; limit?: number } = {}): Promise<z.infer<S>[]> {
     return this.#query(operation, pk, { prefix }, (item) => this.parse(operation, schema, item), options);
   }
 

@@ -1,5 +1,5 @@
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { MESSAGE_CLASSES } from '../messages/kinds.ts';
 import { type ProfileItem, profileItemSchema } from '../profiles/profile.ts';
 import { phoneDigest } from './phone-digest.ts';
@@ -18,23 +18,23 @@ export const ledgerEntrySchema = z.object({
   kind: z.string(),
   class: z.enum(MESSAGE_CLASSES),
   status: z.enum(LEDGER_STATUSES),
-  reason: z.string().optional(),
-  channel: z.enum(['sms', 'email']).optional(),
-  segments: z.number().int().optional(),
-  encoding: z.string().optional(),
+  reason: z.optional(z.string()),
+  channel: z.optional(z.enum(['sms', 'email'])),
+  segments: z.optional(z.int()),
+  encoding: z.optional(z.string()),
   /** Local time and zone of the send, for people reading the record. */
-  localTime: z.string().optional(),
-  providerMessageId: z.string().optional(),
+  localTime: z.optional(z.string()),
+  providerMessageId: z.optional(z.string()),
   /** While `sending`: after this another run may take the message over. */
-  leaseUntil: z.string().optional(),
-  deferredUntil: z.string().optional(),
-  attempts: z.number().int().default(0),
+  leaseUntil: z.optional(z.string()),
+  deferredUntil: z.optional(z.string()),
+  attempts: z._default(z.int(), 0),
   firstAt: z.string(),
   at: z.string(),
 });
 export type LedgerEntry = z.infer<typeof ledgerEntrySchema>;
 
-const budgetSchema = z.object({ sends: z.array(z.string()).default([]), version: z.number().int().default(0) });
+const budgetSchema = z.object({ sends: z._default(z.array(z.string()), []), version: z._default(z.int(), 0) });
 const optOutSchema = z.object({ optedOut: z.boolean() });
 
 /** What the send pipeline reads about a recipient, in one round trip. */

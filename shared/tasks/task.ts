@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * A task is any future action: a reminder in 2 hours, tomorrow's parcel update, a repurchase
@@ -11,29 +11,29 @@ export type TaskStatus = (typeof TASK_STATUSES)[number];
 
 export const taskSchema = z.object({
   shopId: z.string(),
-  taskKey: z.string().min(1).max(300),
-  kind: z.string().min(1).max(60),
+  taskKey: z.string().check(z.minLength(1), z.maxLength(300)),
+  kind: z.string().check(z.minLength(1), z.maxLength(60)),
   dueAt: z.string(),
   /** The first due time asked for; a message task expires relative to it. */
   firstDueAt: z.string(),
-  payload: z.record(z.string(), z.unknown()).default({}),
+  payload: z._default(z.record(z.string(), z.unknown()), {}),
   /** Higher runs first when several are due at once (a contested contact-budget slot). */
-  priority: z.number().int().default(0),
+  priority: z._default(z.int(), 0),
   /** Runs that failed since the task was last scheduled or moved. */
-  attempts: z.number().int().nonnegative().default(0),
+  attempts: z._default(z.int().check(z.nonnegative()), 0),
   status: z.enum(TASK_STATUSES),
-  leaseId: z.string().optional(),
-  leaseUntil: z.string().optional(),
-  lastError: z.string().optional(),
+  leaseId: z.optional(z.string()),
+  leaseUntil: z.optional(z.string()),
+  lastError: z.optional(z.string()),
   /** The last thing the task's runs said (e.g. "deferred: quiet hours"). */
-  note: z.string().optional(),
+  note: z.optional(z.string()),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
 export type Task = z.infer<typeof taskSchema>;
 
 /** What the due index holds of a waiting task: enough to order, group and claim it. */
-export const dueTaskSchema = taskSchema.pick({ shopId: true, taskKey: true, kind: true, dueAt: true, priority: true, payload: true });
+export const dueTaskSchema = z.pick(taskSchema, { shopId: true, taskKey: true, kind: true, dueAt: true, priority: true, payload: true });
 export type DueTask = z.infer<typeof dueTaskSchema>;
 
 export interface ScheduleRequest {

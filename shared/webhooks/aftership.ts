@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Checkpoint } from '../events/canonical.ts';
 import { type Adaptation, issuePaths, type PlatformAdapter } from './adapter.ts';
 import { verifyBase64BodySignature } from './signatures.ts';
@@ -12,7 +12,7 @@ import { verifyBase64BodySignature } from './signatures.ts';
  */
 
 const MAX_CHECKPOINTS = 50;
-const text = z.string().nullish();
+const text = z.nullish(z.string());
 
 /**
  * `checkpoint_time` is the carrier's time at the checkpoint. AfterShip sends it with an offset
@@ -36,21 +36,22 @@ function checkpointTimeToUtc(value: string): string | undefined {
   return Number.isNaN(parsed.getTime()) ? undefined : parsed.toISOString();
 }
 
-const checkpointSchema = z
-  .object({
-    checkpoint_time: text,
-    tag: text,
-    subtag_message: text,
-    message: text,
-    location: text,
-    city: text,
-    state: text,
-    country_region_name: text,
-    country_name: text,
-    country_region: text,
-    country_iso3: text,
-  })
-  .transform((checkpoint, ctx) => {
+const checkpointFields = z.object({
+  checkpoint_time: text,
+  tag: text,
+  subtag_message: text,
+  message: text,
+  location: text,
+  city: text,
+  state: text,
+  country_region_name: text,
+  country_name: text,
+  country_region: text,
+  country_iso3: text,
+});
+const checkpointSchema = z.pipe(
+  checkpointFields,
+  z.transform((checkpoint: z.infer<typeof checkpointFields>, ctx) => {
     if (!checkpoint.checkpoint_time?.trim()) return { ...checkpoint, at: undefined };
     const at = checkpointTimeToUtc(checkpoint.checkpoint_time);
     if (!at) {
@@ -58,16 +59,20 @@ const checkpointSchema = z
       return z.NEVER;
     }
     return { ...checkpoint, at };
-  });
+  }),
+);
 
 const bodySchema = z.object({
   event: z.string(),
   event_id: text,
   msg: z.object({
-    tracking_number: z.string().trim().min(1).max(100),
+    tracking_number: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)),
     slug: text,
     tag: text,
-    checkpoints: z.array(checkpointSchema).nullish().transform((checkpoints) => checkpoints ?? []),
+    checkpoints: z.pipe(
+      z.nullish(z.array(checkpointSchema)),
+      z.transform((checkpoints: AfterShipCheckpoint[] | null | undefined) => checkpoints ?? []),
+    ),
   }),
 });
 

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Checkpoint } from '../events/canonical.ts';
 import { type Adaptation, issuePaths, type PlatformAdapter, type WebhookRequest } from './adapter.ts';
 
@@ -72,19 +72,20 @@ function chinaTimeToUtc(text: string | null | undefined): string | undefined {
   return new Date(local.getTime() - CHINA_OFFSET_MINUTES * 60_000).toISOString();
 }
 
-const text = z.string().nullish();
+const text = z.nullish(z.string());
 
-const entrySchema = z
-  .object({
-    time: text,
-    ftime: text,
-    context: text,
-    areaName: text,
-    /** Present when subscribed with resultv2: the entry's own status name ("在途", "签收") and code. */
-    status: text,
-    statusCode: z.union([z.string(), z.number()]).nullish(),
-  })
-  .transform((entry, ctx) => {
+const entryFields = z.object({
+  time: text,
+  ftime: text,
+  context: text,
+  areaName: text,
+  /** Present when subscribed with resultv2: the entry's own status name ("在途", "签收") and code. */
+  status: text,
+  statusCode: z.nullish(z.union([z.string(), z.number()])),
+});
+const entrySchema = z.pipe(
+  entryFields,
+  z.transform((entry: z.infer<typeof entryFields>, ctx) => {
     // ftime is Kuaidi100's formatted time, time the carrier's original; both are China local time.
     const at = chinaTimeToUtc(entry.ftime) ?? chinaTimeToUtc(entry.time);
     if (!at) {
@@ -92,17 +93,21 @@ const entrySchema = z
       return z.NEVER;
     }
     return { ...entry, at };
-  });
+  }),
+);
 
 const paramSchema = z.object({
   status: z.string(),
   comNew: text,
   lastResult: z.object({
-    nu: z.string().trim().min(1).max(100),
+    nu: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)),
     com: text,
     // A string in the push documentation, an integer in some of Kuaidi100's other pushes.
-    state: z.union([z.string().min(1), z.number().int()]).transform(String),
-    data: z.array(entrySchema).nullish().transform((data) => data ?? []),
+    state: z.pipe(z.union([z.string().check(z.minLength(1)), z.int()]), z.transform(String)),
+    data: z.pipe(
+      z.nullish(z.array(entrySchema)),
+      z.transform((data: Entry[] | null | undefined) => data ?? []),
+    ),
   }),
 });
 const bodySchema = z.object({ param: paramSchema });

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { type CustomerFacts, idSchema, type OrderEvent, type Region, type Shipment } from '../events/canonical.ts';
 import { type Adaptation, consentFrom, issuePaths, type PlatformAdapter } from './adapter.ts';
 import { verifyBase64BodySignature } from './signatures.ts';
@@ -8,45 +8,45 @@ import { verifyBase64BodySignature } from './signatures.ts';
  * from which every milestone it shows is read, so a late `orders/updated` can only add facts.
  */
 const time = z.iso.datetime({ offset: true });
-const money = z.union([z.string(), z.number()]).transform(String).pipe(z.string().regex(/^\d+(\.\d+)?$/));
-const text = z.string().nullish();
+const money = z.pipe(z.pipe(z.union([z.string(), z.number()]), z.transform(String)), z.string().check(z.regex(/^\d+(\.\d+)?$/)));
+const text = z.nullish(z.string());
 
-const consent = z.object({ state: text }).nullish();
-const address = z
-  .object({
+const consent = z.nullish(z.object({ state: text }));
+const address = z.nullish(
+  z.object({
     country_code: text,
     province_code: text,
     city: text,
     phone: text,
     first_name: text,
     last_name: text,
-  })
-  .nullish();
+  }),
+);
 
-const customer = z
-  .object({
+const customer = z.nullish(
+  z.object({
     id: idSchema,
     email: text,
     phone: text,
     first_name: text,
     last_name: text,
     locale: text,
-    accepts_marketing: z.boolean().nullish(),
+    accepts_marketing: z.nullish(z.boolean()),
     email_marketing_consent: consent,
     sms_marketing_consent: consent,
-  })
-  .nullish();
+  }),
+);
 
 const fulfillment = z.object({
   id: idSchema,
-  order_id: idSchema.optional(),
+  order_id: z.optional(idSchema),
   status: text,
   created_at: time,
-  updated_at: time.nullish(),
+  updated_at: z.nullish(time),
   tracking_company: text,
   tracking_number: text,
   tracking_url: text,
-  tracking_urls: z.array(z.string()).nullish(),
+  tracking_urls: z.nullish(z.array(z.string())),
   shipment_status: text,
 });
 
@@ -54,54 +54,53 @@ const refund = z.object({
   id: idSchema,
   order_id: idSchema,
   created_at: time,
-  refund_line_items: z
-    .array(z.object({ line_item_id: idSchema, quantity: z.number().int(), subtotal: money.nullish() }))
-    .default([]),
-  transactions: z.array(z.object({ amount: money, kind: text, status: text })).default([]),
+  refund_line_items: z._default(z.array(z.object({ line_item_id: idSchema, quantity: z.int(), subtotal: z.nullish(money) })), []),
+  transactions: z._default(z.array(z.object({ amount: money, kind: text, status: text })), []),
 });
 
 const order = z.object({
   id: idSchema,
   name: text,
-  order_number: z.union([z.string(), z.number()]).nullish(),
+  order_number: z.nullish(z.union([z.string(), z.number()])),
   email: text,
   phone: text,
-  currency: z.string().length(3),
+  currency: z.string().check(z.length(3)),
   total_price: money,
   financial_status: text,
   fulfillment_status: text,
-  cancelled_at: time.nullish(),
-  closed_at: time.nullish(),
-  processed_at: time.nullish(),
+  cancelled_at: z.nullish(time),
+  closed_at: z.nullish(time),
+  processed_at: z.nullish(time),
   created_at: time,
-  updated_at: time.nullish(),
+  updated_at: z.nullish(time),
   customer_locale: text,
-  buyer_accepts_marketing: z.boolean().nullish(),
+  buyer_accepts_marketing: z.nullish(z.boolean()),
   customer,
   shipping_address: address,
   billing_address: address,
-  line_items: z
-    .array(
+  line_items: z._default(
+    z.array(
       z.object({
         id: idSchema,
-        product_id: idSchema.nullish(),
+        product_id: z.nullish(idSchema),
         sku: text,
         title: z.string(),
-        quantity: z.number().int(),
+        quantity: z.int(),
         price: money,
       }),
-    )
-    .default([]),
-  fulfillments: z.array(fulfillment).default([]),
-  refunds: z.array(refund).default([]),
+    ),
+    [],
+  ),
+  fulfillments: z._default(z.array(fulfillment), []),
+  refunds: z._default(z.array(refund), []),
 });
 
 const fulfillmentEvent = z.object({
   id: idSchema,
   order_id: idSchema,
-  fulfillment_id: idSchema.nullish(),
+  fulfillment_id: z.nullish(idSchema),
   status: z.string(),
-  happened_at: time.nullish(),
+  happened_at: z.nullish(time),
   created_at: time,
   city: text,
   province: text,
@@ -241,7 +240,7 @@ function validUrl(url: string | null | undefined): string | undefined {
   return url && z.url().safeParse(url).success ? url : undefined;
 }
 
-function parse<S extends z.ZodType>(schema: S, body: unknown, build: (value: z.infer<S>) => Adaptation): Adaptation {
+function parse<S extends z.ZodMiniType>(schema: S, body: unknown, build: (value: z.infer<S>) => Adaptation): Adaptation {
   const parsed = schema.safeParse(body);
   return parsed.success ? build(parsed.data) : { kind: 'invalid', fields: issuePaths(parsed.error.issues) };
 }
@@ -259,7 +258,7 @@ export const shopifyAdapter: PlatformAdapter = {
       return parse(order, body, (o) => ({ kind: 'events', orderId: o.id, events: orderEvents(topic, o), customer: customerFacts(o) }));
     }
     if (FULFILLMENT_TOPICS.has(topic)) {
-      return parse(fulfillment.required({ order_id: true }), body, (f) => ({
+      return parse(z.required(fulfillment, { order_id: true }), body, (f) => ({
         kind: 'events',
         orderId: f.order_id,
         events: fulfillmentEvents(f.order_id, f),

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { type CustomerFacts, idSchema, type OrderEvent } from '../events/canonical.ts';
 import { type Adaptation, issuePaths, type PlatformAdapter } from './adapter.ts';
 import { verifyBase64BodySignature } from './signatures.ts';
@@ -10,54 +10,57 @@ import { verifyBase64BodySignature } from './signatures.ts';
  */
 
 /** WooCommerce's *_gmt dates have no offset; they are UTC. */
-const gmtTime = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}/)
-  .refine((text) => !Number.isNaN(Date.parse(`${text.slice(0, 19)}Z`)), 'not a date')
-  .transform((text) => new Date(`${text.slice(0, 19)}Z`).toISOString());
-const money = z.union([z.string(), z.number()]).transform(String).pipe(z.string().regex(/^-?\d+(\.\d+)?$/));
-const text = z.string().nullish();
+const gmtTime = z.pipe(
+  z
+    .string()
+    .check(
+      z.regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}/),
+      z.refine((text: string) => !Number.isNaN(Date.parse(`${text.slice(0, 19)}Z`)), 'not a date'),
+    ),
+  z.transform((text: string) => new Date(`${text.slice(0, 19)}Z`).toISOString()),
+);
+const money = z.pipe(z.pipe(z.union([z.string(), z.number()]), z.transform(String)), z.string().check(z.regex(/^-?\d+(\.\d+)?$/)));
+const text = z.nullish(z.string());
 
-const contact = z
-  .object({ first_name: text, last_name: text, email: text, phone: text, country: text, state: text, city: text })
-  .nullish();
+const contact = z.nullish(z.object({ first_name: text, last_name: text, email: text, phone: text, country: text, state: text, city: text }));
 
 const trackingItem = z.object({
   tracking_provider: text,
   custom_tracking_provider: text,
   tracking_number: text,
   custom_tracking_link: text,
-  date_shipped: z.union([z.string(), z.number()]).nullish(),
+  date_shipped: z.nullish(z.union([z.string(), z.number()])),
   tracking_id: text,
 });
 
 const order = z.object({
   id: idSchema,
-  number: z.union([z.string(), z.number()]).nullish(),
+  number: z.nullish(z.union([z.string(), z.number()])),
   status: z.string(),
-  currency: z.string().length(3),
+  currency: z.string().check(z.length(3)),
   total: money,
-  customer_id: z.union([z.number(), z.string()]).nullish(),
+  customer_id: z.nullish(z.union([z.number(), z.string()])),
   date_created_gmt: gmtTime,
-  date_modified_gmt: gmtTime.nullish(),
-  date_paid_gmt: gmtTime.nullish(),
-  date_completed_gmt: gmtTime.nullish(),
+  date_modified_gmt: z.nullish(gmtTime),
+  date_paid_gmt: z.nullish(gmtTime),
+  date_completed_gmt: z.nullish(gmtTime),
   billing: contact,
   shipping: contact,
-  line_items: z
-    .array(
+  line_items: z._default(
+    z.array(
       z.object({
         id: idSchema,
         name: z.string(),
-        product_id: idSchema.nullish(),
-        quantity: z.number().int(),
+        product_id: z.nullish(idSchema),
+        quantity: z.int(),
         sku: text,
         price: money,
       }),
-    )
-    .default([]),
-  refunds: z.array(z.object({ id: idSchema, total: money })).default([]),
-  meta_data: z.array(z.object({ key: z.string(), value: z.unknown() })).default([]),
+    ),
+    [],
+  ),
+  refunds: z._default(z.array(z.object({ id: idSchema, total: money })), []),
+  meta_data: z._default(z.array(z.object({ key: z.string(), value: z.unknown() })), []),
 });
 type WooOrder = z.infer<typeof order>;
 
