@@ -2,6 +2,7 @@ import type { CustomerFacts } from '../events/canonical.ts';
 import { type OrderRecord, refundedMinor, totalMinor } from '../orders/order-record.ts';
 import { normalizeEmail, normalizePhone } from './contact.ts';
 import type { ProfileDelta, ProfileFacts } from './profile.ts';
+import { isTimeZone } from '../timing/local-time.ts';
 import { guessTimezone } from './timezone-guess.ts';
 
 // Kept apart from profile.ts so that readers of profiles (every handler) do not load the phone
@@ -58,7 +59,8 @@ function normalizedFacts(facts: CustomerFacts, country: string): ProfileFacts {
     phone: normalizePhone(facts.phone, country),
     email: normalizeEmail(facts.email),
     locale: facts.locale,
-    customerTimezone: facts.timezone,
+    // A platform's free text ('UTC+8', 'local') is no zone: the region's or the shop's applies instead.
+    customerTimezone: facts.timezone && isTimeZone(facts.timezone) ? facts.timezone : undefined,
     emailConsent: facts.emailConsent === 'unknown' ? undefined : facts.emailConsent,
     smsConsent: facts.smsConsent === 'unknown' ? undefined : facts.smsConsent,
   };

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { consentSchema } from '../events/canonical.ts';
 import type { Shop } from '../shops/shop.ts';
+import { isTimeZone } from '../timing/local-time.ts';
 
 export const CUSTOMER_TAGS = ['new', 'returning', 'vip', 'at_risk', 'follow_up'] as const;
 export type CustomerTag = (typeof CUSTOMER_TAGS)[number];
@@ -65,7 +66,8 @@ export interface Profile extends ProfileItem {
 }
 
 export function profileView(item: ProfileItem, shop: Shop): Profile {
-  const [timezone, timezoneSource] = item.customerTimezone
+  // (A zone stored before zones were checked on the way in is passed over the same way.)
+  const [timezone, timezoneSource] = item.customerTimezone && isTimeZone(item.customerTimezone)
     ? [item.customerTimezone, 'customer' as const]
     : item.regionTimezone
       ? [item.regionTimezone, 'region' as const]

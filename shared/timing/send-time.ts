@@ -1,6 +1,16 @@
-import type { DateTime } from 'luxon';
 import type { LocalWindow } from '../messages/kinds.ts';
-import { assertZone, firstOffsetChange, inZone, instantsReading, isLocalDate, minutesContain, TimeRulesError, windowMinutes } from './local-time.ts';
+import {
+  assertZone,
+  firstOffsetChange,
+  inZone,
+  instantsReading,
+  isLocalDate,
+  isoDate,
+  type LocalReading,
+  minutesContain,
+  TimeRulesError,
+  windowMinutes,
+} from './local-time.ts';
 
 // The wall-clock helpers belong to the same contract; callers import them from here.
 export { atLocalTime, isLocalTime, localParts, plusLocalDays, TimeRulesError, windowContains } from './local-time.ts';
@@ -58,8 +68,8 @@ function allowedMinute(minute: number, rules: CompiledRules): boolean {
   return rules.windows.length === 0 || rules.windows.some((window) => minutesContain(window, minute));
 }
 
-function allowedAt(local: DateTime, rules: CompiledRules): boolean {
-  return allowedMinute(local.hour * 60 + local.minute, rules) && !(rules.closed.size > 0 && rules.closed.has(local.toISODate()!));
+function allowedAt(local: LocalReading, rules: CompiledRules): boolean {
+  return allowedMinute(local.hour * 60 + local.minute, rules) && !(rules.closed.size > 0 && rules.closed.has(isoDate(local)));
 }
 
 function someMinuteAllowed(rules: CompiledRules): boolean {
@@ -104,16 +114,18 @@ export function nextSendableTime(desired: Date, rules: TimeRules): Date {
  * turns the wall clock back to minutes already passed). Both kinds of instant are candidates.
  */
 function nextPossibleChange(afterMs: number, rules: CompiledRules): number {
-  // The local calendar day, held in UTC so that stepping a day is pure calendar arithmetic.
-  const today = inZone(afterMs, rules.zone).setZone('utc', { keepLocalTime: true }).startOf('day');
+  const local = inZone(afterMs, rules.zone);
   let next = afterMs + 2 * DAY_MS;
   // Today and tomorrow suffice: should the clocks go back into yesterday, that jump is the next
   // candidate, and the search goes on from the day it lands on.
-  for (const day of [today, today.plus({ days: 1 })]) {
+  for (const days of [0, 1]) {
+    // The local calendar day, held in UTC so that stepping a day is pure calendar arithmetic.
+    const day = new Date(0);
+    day.setUTCFullYear(local.year, local.month - 1, local.day + days);
     for (const minute of rules.boundaries) {
-      const wall = { year: day.year, month: day.month, day: day.day, hour: Math.floor(minute / 60), minute: minute % 60 };
+      const wall = { year: day.getUTCFullYear(), month: day.getUTCMonth() + 1, day: day.getUTCDate(), hour: Math.floor(minute / 60), minute: minute % 60 };
       for (const instant of instantsReading(wall, rules.zone)) {
-        const ms = instant.toMillis();
+        const ms = instant.getTime();
         if (ms > afterMs && ms < next) next = ms;
       }
     }

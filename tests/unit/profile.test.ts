@@ -48,6 +48,13 @@ describe('profile deltas', () => {
     });
     expect(delta?.facts).toEqual({ phone: '+8613800138000', email: 'wei@example.com', smsConsent: 'subscribed' });
   });
+
+  it('keeps a customer zone only when it is a real IANA zone', () => {
+    const zoneOf = (timezone: string) =>
+      profileDelta({ facts: { email: 'wei@example.com', timezone }, factsAt: 'x', before: order(), after: order(), defaultCountry: 'CN' })?.facts?.customerTimezone;
+    expect(zoneOf('Asia/Tokyo')).toBe('Asia/Tokyo');
+    for (const notAZone of ['UTC+8', 'local', 'Mars/Olympus', 'GMT+08:00']) expect(zoneOf(notAZone)).toBeUndefined();
+  });
 });
 
 describe('derived profile fields', () => {
@@ -58,6 +65,7 @@ describe('derived profile fields', () => {
     expect(profileView({ ...base, customerTimezone: 'Asia/Tokyo', regionTimezone: 'Asia/Shanghai' }, shop)).toMatchObject({ timezone: 'Asia/Tokyo', timezoneSource: 'customer' });
     expect(profileView({ ...base, regionTimezone: 'Asia/Shanghai' }, shop)).toMatchObject({ timezone: 'Asia/Shanghai', timezoneSource: 'region' });
     expect(profileView(base, shop)).toMatchObject({ timezone: 'Europe/Berlin', timezoneSource: 'shop' });
+    expect(profileView({ ...base, customerTimezone: 'UTC+8', regionTimezone: 'Asia/Shanghai' }, shop)).toMatchObject({ timezone: 'Asia/Shanghai', timezoneSource: 'region' });
   });
 
   it('tags new, returning and VIP by the shop threshold', () => {
