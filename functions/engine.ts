@@ -48,6 +48,7 @@ export function engineFor(runtime: Runtime, overrides: Partial<Pick<Engine, 'cha
   const secret = config.CARELINE_UNSUBSCRIBE_SECRETS?.split(',')[0];
   const pipeline: PipelineDeps = {
     count: (shopId, at, counters) => journeys.journeys.addCounters(shopId, counters, at),
+    onBookkeepingError: (error, what) => logger.error('message outcome recorded, but its timeline line or counters were not written', { ...what, error }),
     store,
     messages,
     channels,
@@ -71,7 +72,10 @@ export function engineFor(runtime: Runtime, overrides: Partial<Pick<Engine, 'cha
       after: async (task, kind, result) => {
         countMessage(getMetrics(), { kind, ...result });
         // A check-in that went out by SMS waits for its 1–5 reply from that number.
-        if (kind === 'check_in' && result.status === 'sent' && result.channel === 'sms') await rememberCheckIn(journeys, task);
+        // (Not retried by failing the task: the retry would find the check-in sent and record a duplicate.)
+        if (kind === 'check_in' && result.status === 'sent' && result.channel === 'sms') {
+          await rememberCheckIn(journeys, task).catch((error: unknown) => logger.error('check-in sent, but not remembered: its reply will not be matched', { shopId: task.shopId, taskKey: task.taskKey, error }));
+        }
       },
     }),
   };

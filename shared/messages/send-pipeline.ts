@@ -45,6 +45,8 @@ export interface PipelineDeps {
   templateOverrides?: (shopId: string) => Promise<TemplateSource[]>;
   /** Adds to the shop's daily counters (what `careline report` reads); none when omitted. */
   count?: (shopId: string, at: Date, counters: Record<string, number>) => Promise<void>;
+  /** Told when a timeline line or counter could not be written for a message already decided (see `settle`). */
+  onBookkeepingError?: (error: unknown, what: { shopId: string; messageKey: string }) => void;
 }
 
 export type PipelineResult =
@@ -115,8 +117,7 @@ export async function runSendPipeline(request: SendRequest, deps: PipelineDeps, 
   if (decision.action === 'skip') {
     const outcome = { status: 'skipped', reason: decision.reason } as const;
     // The ledger and the timeline are separate items: written side by side.
-    await Promise.all([
-      claimed ? deps.messages.finishMessage(ids, outcome, now) : deps.messages.noteMessage({ ...base, ...outcome }, now),
+    await settle(deps, request, claimed ? deps.messages.finishMessage(ids, outcome, now) : deps.messages.noteMessage({ ...base, ...outcome }, now), [
       noteOnTimeline(deps, request, now, `Not sent (${decision.reason.replaceAll('_', ' ')}): ${request.kind.replaceAll('_', ' ')}`, 'message.not_sent'),
       deps.count?.(request.shopId, now, { [`skipped_${reasonKey(decision.reason)}`]: 1, [`skippedKind_${request.kind}`]: 1 }),
     ]);
@@ -169,7 +170,9 @@ export async function runSendPipeline(request: SendRequest, deps: PipelineDeps, 
   if (result.status === 'sent') {
     const segments = channel === 'sms' ? rendered.sms.segments : undefined;
     const via = fallbackFrom ? ` after ${fallbackFrom.channel} failed (${fallbackFrom.reason})` : '';
-    await Promise.all([
+    await settle(
+      deps,
+      request,
       deps.messages.finishMessage(
         ids,
         {
@@ -181,15 +184,17 @@ export async function runSendPipeline(request: SendRequest, deps: PipelineDeps, 
         },
         now,
       ),
-      noteOnTimeline(deps, request, now, `Sent ${channel === 'sms' ? 'SMS' : 'email'}${via} (${request.kind.replaceAll('_', ' ')}): ${(channel === 'sms' ? rendered.sms.text : rendered.email!.subject).slice(0, 120)}`, 'message.sent'),
-      deps.count?.(request.shopId, now, {
-        [`sent_${request.kind}`]: 1,
-        [`sent_${channel}`]: 1,
-        ...(segments !== undefined ? { smsSegments: segments } : {}),
-        // The customer's local hour: the report's send-hour histogram shows nothing lands at night.
-        ...(local ? { [`sentHour_${String(local.hour).padStart(2, '0')}`]: 1 } : {}),
-      }),
-    ]);
+      [
+        noteOnTimeline(deps, request, now, `Sent ${channel === 'sms' ? 'SMS' : 'email'}${via} (${request.kind.replaceAll('_', ' ')}): ${(channel === 'sms' ? rendered.sms.text : rendered.email!.subject).slice(0, 120)}`, 'message.sent'),
+        deps.count?.(request.shopId, now, {
+          [`sent_${request.kind}`]: 1,
+          [`sent_${channel}`]: 1,
+          ...(segments !== undefined ? { smsSegments: segments } : {}),
+          // The customer's local hour: the report's send-hour histogram shows nothing lands at night.
+          ...(local ? { [`sentHour_${String(local.hour).padStart(2, '0')}`]: 1 } : {}),
+        }),
+      ],
+    );
     return { status: 'sent', channel, ...(segments !== undefined ? { segments } : {}) };
   }
   if (!result.permanent) {
@@ -197,8 +202,7 @@ export async function runSendPipeline(request: SendRequest, deps: PipelineDeps, 
     return { status: 'retry', reason: result.reason };
   }
   const reason = `channel_failed:${result.reason}`;
-  await Promise.all([
-    deps.messages.finishMessage(ids, { status: 'failed', reason }, now),
+  await settle(deps, request, deps.messages.finishMessage(ids, { status: 'failed', reason }, now), [
     noteOnTimeline(deps, request, now, `Not sent (${reason}): ${request.kind.replaceAll('_', ' ')}`, 'message.not_sent'),
     deps.count?.(request.shopId, now, { [`skipped_${reasonKey(reason)}`]: 1, [`skippedKind_${request.kind}`]: 1 }),
   ]);
@@ -208,6 +212,20 @@ export async function runSendPipeline(request: SendRequest, deps: PipelineDeps, 
 /** What the pipeline reads about the recipient of a message. */
 export function recipientRead(request: Pick<SendRequest, 'kind' | 'phoneDigest'>): RecipientRead {
   return { withBudget: kindSpec(request.kind).class !== 'transactional', ...(request.phoneDigest ? { phoneDigest: request.phoneDigest } : {}) };
+}
+
+/**
+ * Writes a final outcome: the ledger entry, with the timeline line and counters beside it. Only
+ * the ledger decides whether the task is done: a timeline or counter write that fails is
+ * reported, not thrown, because a retried task would find the message final and record it as a
+ * duplicate (and the customer's message would already be out).
+ */
+async function settle(deps: PipelineDeps, request: SendRequest, ledger: Promise<unknown>, bookkeeping: (Promise<unknown> | undefined)[]): Promise<void> {
+  const [written, ...others] = await Promise.allSettled([ledger, ...bookkeeping]);
+  if (written!.status === 'rejected') throw written!.reason;
+  for (const other of others) {
+    if (other.status === 'rejected') deps.onBookkeepingError?.(other.reason, { shopId: request.shopId, messageKey: request.messageKey });
+  }
 }
 
 async function noteOnTimeline(deps: PipelineDeps, request: SendRequest, now: Date, summary: string, type: string): Promise<void> {

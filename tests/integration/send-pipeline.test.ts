@@ -111,6 +111,35 @@ describe('the send pipeline against DynamoDB Local', () => {
     expect(await runSendPipeline(request('c-stop-email', 'order_shipped', 'shipped:5'), d)).toEqual({ status: 'skipped', reason: 'duplicate' });
     expect(d.channels.email.sent).toHaveLength(1);
   });
+
+  it('keeps a sent message sent when its counters cannot be written: reported, not retried into a duplicate', async () => {
+    await customer('c-counters');
+    const reported: unknown[] = [];
+    const d = {
+      ...deps(),
+      count: async () => {
+        throw new Error('ProvisionedThroughputExceededException');
+      },
+      onBookkeepingError: (error: unknown, what: { messageKey: string }) => reported.push([(error as Error).message, what.messageKey]),
+    };
+    expect(await runSendPipeline(request('c-counters', 'order_shipped', 'shipped:6'), d)).toMatchObject({ status: 'sent', channel: 'sms' });
+    expect(reported).toEqual([['ProvisionedThroughputExceededException', 'shipped:6']]);
+    expect(await messages.getMessage(shop.shopId, 'c-counters', 'shipped:6')).toMatchObject({ status: 'sent' });
+    expect((await table.store.listTimeline(shop.shopId, 'c-counters')).entries.map((e) => e.type)).toEqual(['message.sent']);
+    expect(d.channels.sms.sent).toHaveLength(1);
+  });
+
+  it('fails the task when the ledger itself cannot record the outcome, whatever the bookkeeping did', async () => {
+    await customer('c-ledger');
+    const failing = Object.create(messages) as MessageStore;
+    failing.finishMessage = async () => {
+      throw new Error('ledger unavailable');
+    };
+    const reported: unknown[] = [];
+    const d = { ...deps(), messages: failing, onBookkeepingError: (error: unknown) => reported.push(error) };
+    await expect(runSendPipeline(request('c-ledger', 'order_shipped', 'shipped:7'), d)).rejects.toThrow('ledger unavailable');
+    expect(reported).toEqual([]);
+  });
 });
 
 describe('the SMS opt-out of the number a message was planned for', () => {
