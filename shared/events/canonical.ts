@@ -73,6 +73,8 @@ export const orderFactsSchema = z.object({
   createdAt: z.optional(isoTime),
   /** The platform's own last-modified time of the order, used to pick the newest snapshot. */
   updatedAt: z.optional(isoTime),
+  /** Where the customer pays for this order (http or https): the `pay_url` of payment reminders. */
+  payUrl: z.optional(z.httpUrl().check(z.maxLength(1000))),
 });
 export type OrderFacts = z.infer<typeof orderFactsSchema>;
 

@@ -220,6 +220,7 @@ export function orderVars(order: OrderRecord, locale: string): Record<string, st
     carrier: shipment?.carrier ?? '',
     tracking_number: shipment?.trackingNumber ?? '',
     tracking_url: shipment?.trackingUrl ?? '',
+    pay_url: order.payUrl ?? '',
     parcel_location: checkpoint?.location ?? '',
     parcel_status: checkpoint?.message ?? '',
   };

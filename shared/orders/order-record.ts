@@ -60,6 +60,8 @@ export const orderItemSchema = z.object({
   total: z.optional(z.string()),
   lineItems: z.optional(z.array(lineItemSchema)),
   shippingRegion: z.optional(regionSchema),
+  /** Where the customer pays (the platform's payment or order-status page). */
+  payUrl: z.optional(z.string()),
   /** Every time reported for each milestone; the earliest one counts. */
   milestoneReports: z.partialRecord(z.enum(MILESTONES), z.array(z.string())),
   checkpoints: z.record(z.string(), storedCheckpointSchema),
@@ -85,6 +87,7 @@ export interface OrderRecord {
   total?: string;
   lineItems: z.infer<typeof lineItemSchema>[];
   shippingRegion?: z.infer<typeof regionSchema>;
+  payUrl?: string;
   status: OrderStatus;
   milestones: Partial<Record<Milestone, string>>;
   shipments: StoredShipment[];

@@ -38,6 +38,7 @@ export interface OrderDelta {
     total?: string;
     lineItems?: OrderItem['lineItems'];
     shippingRegion?: OrderItem['shippingRegion'];
+    payUrl?: string;
   };
   milestones: Partial<Record<Milestone, string[]>>;
   checkpoints: StoredCheckpoint[];
@@ -89,6 +90,7 @@ export function deltaFromEvents(
           total: facts.total,
           lineItems: facts.lineItems,
           shippingRegion: facts.shippingRegion,
+          payUrl: facts.payUrl,
         });
       }
       if (facts.createdAt) report('created', facts.createdAt);
@@ -203,6 +205,7 @@ export function orderView(item: OrderItem): OrderRecord {
       currency: item.currency,
       total: item.total,
       shippingRegion: item.shippingRegion,
+      payUrl: item.payUrl,
     }),
     lineItems: item.lineItems ?? [],
     status: 'unknown',

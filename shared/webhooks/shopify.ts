@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { type CustomerFacts, idSchema, type OrderEvent, type Region, type Shipment } from '../events/canonical.ts';
-import { type Adaptation, consentFrom, issuePaths, type PlatformAdapter } from './adapter.ts';
+import { type Adaptation, consentFrom, issuePaths, type PlatformAdapter, validUrl } from './adapter.ts';
 import { verifyBase64BodySignature } from './signatures.ts';
 
 /**
@@ -66,6 +66,8 @@ const order = z.object({
   phone: text,
   currency: z.string().check(z.length(3)),
   total_price: money,
+  /** The order status page, where a customer with a pending payment is shown how to pay. */
+  order_status_url: text,
   financial_status: text,
   fulfillment_status: text,
   cancelled_at: z.nullish(time),
@@ -123,6 +125,7 @@ function orderEvents(topic: string, o: ShopifyOrder): OrderEvent[] {
     orderNumber: o.name ?? (o.order_number != null ? String(o.order_number) : undefined),
     currency: o.currency,
     total: o.total_price,
+    payUrl: validUrl(o.order_status_url),
     createdAt: iso(o.created_at),
     updatedAt,
     lineItems: o.line_items.map((item) => ({
@@ -236,9 +239,6 @@ function regionOf(a: z.infer<typeof address>): Region | undefined {
   };
 }
 
-function validUrl(url: string | null | undefined): string | undefined {
-  return url && z.url().safeParse(url).success ? url : undefined;
-}
 
 function parse<S extends z.ZodMiniType>(schema: S, body: unknown, build: (value: z.infer<S>) => Adaptation): Adaptation {
   const parsed = schema.safeParse(body);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
 import { type CustomerFacts, idSchema, type OrderEvent } from '../events/canonical.ts';
-import { type Adaptation, issuePaths, type PlatformAdapter } from './adapter.ts';
+import { type Adaptation, issuePaths, type PlatformAdapter, validUrl } from './adapter.ts';
 import { verifyBase64BodySignature } from './signatures.ts';
 
 /**
@@ -39,6 +39,8 @@ const order = z.object({
   status: z.string(),
   currency: z.string().check(z.length(3)),
   total: money,
+  /** The order's pay page (checkout/order-pay/…), for orders still awaiting payment. */
+  payment_url: text,
   customer_id: z.nullish(z.union([z.number(), z.string()])),
   date_created_gmt: gmtTime,
   date_modified_gmt: z.nullish(gmtTime),
@@ -76,6 +78,7 @@ function orderEvents(topic: string, o: WooOrder): OrderEvent[] {
     orderNumber: o.number != null ? `#${o.number}` : undefined,
     currency: o.currency,
     total: o.total,
+    payUrl: validUrl(o.payment_url),
     createdAt: o.date_created_gmt,
     updatedAt,
     lineItems: o.line_items.map((item) => ({
@@ -143,9 +146,6 @@ function customerFacts(o: WooOrder): CustomerFacts {
   };
 }
 
-function validUrl(url: string | null | undefined): string | undefined {
-  return url && z.url().safeParse(url).success ? url : undefined;
-}
 
 export const woocommerceAdapter: PlatformAdapter = {
   signatureHeader: 'X-WC-Webhook-Signature',

@@ -33,6 +33,21 @@ function expectNothingAtNight(w: JourneyWorld) {
 }
 
 describe('payment reminders', () => {
+  it('links the reminder to the page where the order is paid, when the platform gives one', async () => {
+    world = await journeyWorld();
+    const w = world;
+    await w.at('2026-11-20 10:00');
+    await w.send({
+      type: 'order.created',
+      orderId: 'o-pay',
+      order: { orderNumber: '#1002', currency: 'CNY', total: '168.00', lineItems: [tea], createdAt: shanghai('2026-11-20 10:00').toISOString(), payUrl: 'https://tea.example/pay/1002?key=k1' },
+      customer: customer(),
+    });
+    await w.runUntil(shanghai('2026-11-20 14:00'));
+    expect(w.log().map((l) => l.kind)).toEqual(['payment_reminder']);
+    expect(w.log()[0]!.text).toMatch(/付款：https:\/\/tea\.example\/pay\/1002\?key=k1$/);
+  });
+
   it('a new customer orders at 22:10 and pays after the reminder: deferred to 09:00, revenue recovered', async () => {
     world = await journeyWorld();
     const w = world;

@@ -276,9 +276,14 @@ describe('orderVars', () => {
       carrier: '顺丰速运',
       tracking_number: 'SF2',
       tracking_url: 'https://t.example/SF2',
+      pay_url: '',
       parcel_location: '上海浦东营业部',
       parcel_status: '派送准备中',
     });
+  });
+
+  it('gives the pay link of an order that has one', () => {
+    expect(orderVars(order({ payUrl: 'https://shop.example/pay/1001' }), 'zh-CN').pay_url).toBe('https://shop.example/pay/1001');
   });
 
   it('in English: the total formatted for English, titles joined by commas', () => {
@@ -294,6 +299,7 @@ describe('orderVars', () => {
       carrier: '',
       tracking_number: '',
       tracking_url: '',
+      pay_url: '',
       parcel_location: '',
       parcel_status: '',
     });

@@ -22,6 +22,7 @@ describe('Shopify adapter, on Shopify-shaped payloads', () => {
     const order = result.events[0]!.order!;
     expect(order).toMatchObject({ currency: 'CNY', total: '434.00', createdAt: '2025-03-10T02:15:32.000Z', shippingRegion: { countryCode: 'CN', provinceCode: 'ZJ', city: '杭州市' } });
     expect(order.lineItems).toHaveLength(2);
+    expect(order.payUrl).toBe('https://chayun-tea.myshopify.com/70123456789/orders/b8f3c1e2d4a5968778a9b0c1d2e3f405/authenticate?key=3f0a9c7e5d1b2a4c6e8f0a1b3c5d7e9f');
     for (const item of order.lineItems!) expect(item.lineItemId).toMatch(/^\d{19}$/);
     expect(result.customer).toEqual({
       platformCustomerId: CUSTOMER,

@@ -18,6 +18,17 @@ describe('WooCommerce adapter, on WooCommerce-shaped payloads', () => {
     expect(types(result)).toEqual(['order.created']);
     expect(result.events[0]!.order).toMatchObject({ currency: 'USD', total: '77.00', createdAt: '2025-03-10T16:15:32.000Z', shippingRegion: { countryCode: 'US', provinceCode: 'CA' } }); // date_created_gmt, not the shop-local date_created
     expect(result.customer).toMatchObject({ platformCustomerId: '17', email: 'emily.carter@example.com', phone: '(415) 555-0137' });
+    // The pay page payment reminders link to.
+    expect(result.events[0]!.order!.payUrl).toBe('https://shop.northwindroasters.example/checkout/order-pay/1042/?pay_for_order=true&key=wc_order_hK4nR7sPq1YcE');
+  });
+
+  it('drops a payment link that is not an http(s) URL, and still takes the order', () => {
+    for (const payment_url of ['javascript:alert(1)', 'not a link', '', null]) {
+      const { topic, body } = fixture('woocommerce', 'order-created-pending.json');
+      const result = woocommerceAdapter.adapt(topic, { ...structuredClone(body as object), payment_url }, requestFor('woocommerce', 'order-created-pending.json'));
+      expect(result.kind).toBe('events');
+      if (result.kind === 'events') expect(result.events[0]!.order!.payUrl).toBeUndefined();
+    }
   });
 
   it('order.updated to processing: paid at date_paid_gmt', () => {
