@@ -21,6 +21,9 @@ export type OrderEventType = (typeof ORDER_EVENT_TYPES)[number];
 
 /** Ids arrive as JSON numbers or strings; they are kept as exact strings. */
 export const idSchema = z.pipe(z.union([z.string().check(z.minLength(1), z.maxLength(128)), z.int()]), z.transform(String));
+
+/** A link for customers (a payment page): http or https, of sane length. */
+export const httpLinkSchema = z.httpUrl().check(z.maxLength(1000));
 /** Times are normalized to UTC ISO strings so that they compare correctly as text. */
 export const isoTime = z.pipe(
   z.iso.datetime({ offset: true }),
@@ -74,7 +77,7 @@ export const orderFactsSchema = z.object({
   /** The platform's own last-modified time of the order, used to pick the newest snapshot. */
   updatedAt: z.optional(isoTime),
   /** Where the customer pays for this order (http or https): the `pay_url` of payment reminders. */
-  payUrl: z.optional(z.httpUrl().check(z.maxLength(1000))),
+  payUrl: z.optional(httpLinkSchema),
 });
 export type OrderFacts = z.infer<typeof orderFactsSchema>;
 

@@ -114,16 +114,13 @@ export interface WallClock {
 export interface LocalReading extends Required<WallClock> {
   /** ISO weekday: Monday = 1 … Sunday = 7. */
   weekday: number;
-  /** The zone's UTC offset at that instant, in minutes (480 for UTC+8). */
-  offset: number;
 }
 
 /** An instant as read on the wall clock of `zone`. */
 export function inZone(at: Date | number, zone: string): LocalReading {
   assertZone(zone);
   const ms = typeof at === 'number' ? at : at.getTime();
-  const offset = offsetMinutes(ms, zone);
-  const wall = new Date(ms + Math.round(offset * 60) * SECOND_MS);
+  const wall = new Date(ms + offsetMs(ms, zone));
   if (Number.isNaN(wall.getTime())) throw new TimeRulesError(`cannot read ${String(at)} in zone ${JSON.stringify(zone)}`);
   return {
     year: wall.getUTCFullYear(),
@@ -134,7 +131,6 @@ export function inZone(at: Date | number, zone: string): LocalReading {
     second: wall.getUTCSeconds(),
     millisecond: wall.getUTCMilliseconds(),
     weekday: wall.getUTCDay() || 7,
-    offset,
   };
 }
 
@@ -151,8 +147,8 @@ export function localParts(at: Date, zone: string): { date: string; time: string
   return { date: isoDate(local), time: `${pad2(local.hour)}:${pad2(local.minute)}`, hour: local.hour, minute: local.minute, weekday: local.weekday };
 }
 
-/** The UTC instant with these fields (no two-digit-year surprise: year 50 is year 50). */
-function utcFields(year: number, month: number, day: number, hour = 0, minute = 0, second = 0, millisecond = 0): number {
+/** The UTC instant with these fields (no two-digit-year surprise: year 50 is year 50); a day past the month's end rolls over. */
+export function utcFields(year: number, month: number, day: number, hour = 0, minute = 0, second = 0, millisecond = 0): number {
   const utc = new Date(0);
   utc.setUTCFullYear(year, month - 1, day);
   utc.setUTCHours(hour, minute, second, millisecond);

@@ -9,6 +9,7 @@ import {
   type LocalReading,
   minutesContain,
   TimeRulesError,
+  utcFields,
   windowMinutes,
 } from './local-time.ts';
 
@@ -120,8 +121,7 @@ function nextPossibleChange(afterMs: number, rules: CompiledRules): number {
   // candidate, and the search goes on from the day it lands on.
   for (const days of [0, 1]) {
     // The local calendar day, held in UTC so that stepping a day is pure calendar arithmetic.
-    const day = new Date(0);
-    day.setUTCFullYear(local.year, local.month - 1, local.day + days);
+    const day = new Date(utcFields(local.year, local.month, local.day + days));
     for (const minute of rules.boundaries) {
       const wall = { year: day.getUTCFullYear(), month: day.getUTCMonth() + 1, day: day.getUTCDate(), hour: Math.floor(minute / 60), minute: minute % 60 };
       for (const instant of instantsReading(wall, rules.zone)) {

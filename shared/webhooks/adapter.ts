@@ -1,5 +1,4 @@
-import * as z from 'zod/mini';
-import type { Checkpoint, CustomerFacts, OrderEvent } from '../events/canonical.ts';
+import { type Checkpoint, type CustomerFacts, httpLinkSchema, type OrderEvent } from '../events/canonical.ts';
 
 /** A webhook as it reached us: lower-case header names, the raw body bytes. */
 export interface WebhookRequest {
@@ -56,5 +55,5 @@ export function consentFrom(state: string | boolean | null | undefined): Custome
 
 /** A link a platform sent (tracking page, payment page) when it is an http(s) URL of sane length; dropped otherwise, never a reason to refuse the webhook. */
 export function validUrl(url: string | null | undefined): string | undefined {
-  return url && url.length <= 1000 && z.httpUrl().safeParse(url).success ? url : undefined;
+  return url && httpLinkSchema.safeParse(url).success ? url : undefined;
 }
