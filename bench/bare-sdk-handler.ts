@@ -1,4 +1,5 @@
-// A second yardstick: the bare handler plus the DynamoDB document client every Careline handler needs.
+// A second yardstick: the bare handler plus the AWS SDK's DynamoDB document client (what a handler
+// built on the SDK loads; Careline's handlers use shared/store/dynamo-client.ts instead).
 import middy from '@middy/core';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';

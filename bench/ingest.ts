@@ -6,7 +6,6 @@
  *  2. write and read units per event type (ReturnConsumedCapacity), and for one order's life.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { BatchWriteCommand, DeleteCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { handler, resetWebhookCaches } from '../functions/webhook/handler.ts';
 import { createRuntime, logger, setRuntime } from '../functions/runtime.ts';
@@ -16,6 +15,7 @@ import { systemClock } from '../shared/clock.ts';
 
 import { CarelineStore, orderItemToAttributes } from '../shared/store/careline-store.ts';
 import { createDocumentClient } from '../shared/store/dynamo-client.ts';
+import { type RecordedWrite, recordingClient, sendRaw } from './recorded-writes.ts';
 import { keys } from '../shared/store/keys.ts';
 import { testShop } from '../tests/support/shops.ts';
 import { type LifecycleStep, shopifyLifecycle } from '../tests/support/shopify-lifecycle.ts';
@@ -32,57 +32,36 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 interface Capture {
   label: string;
   /** The write requests exactly as the webhook path sent them. */
-  requests: { name: string; input: Record<string, unknown> }[];
+  requests: RecordedWrite[];
   /** The items those requests left in the table, as plain PutItem / DeleteItem. */
   items: { kind: 'put' | 'delete'; key?: Record<string, unknown>; item?: Record<string, unknown> }[];
   wcu: number;
   rcu: number;
 }
 const current = new AsyncLocalStorage<Capture>();
-const WRITE_COMMANDS = new Set(['PutCommand', 'UpdateCommand', 'BatchWriteCommand', 'DeleteCommand']);
 
-/** Records every write request made on behalf of the event being processed. */
-function recordingClient(client: DynamoDBDocumentClient): DynamoDBDocumentClient {
-  const send = client.send.bind(client);
-  return new Proxy(client, {
-    get(target, property, receiver) {
-      if (property !== 'send') return Reflect.get(target, property, receiver);
-      return (command: { input: Record<string, unknown>; constructor: { name: string } }) => {
-        const capture = current.getStore();
-        const name = command.constructor.name;
-        if (capture && WRITE_COMMANDS.has(name)) {
-          capture.requests.push({ name, input: structuredClone(command.input) });
-          // Order and profile updates are recorded as items by the store wrappers in main().
-          if (name === 'PutCommand') capture.items.push({ kind: 'put', item: command.input.Item as Record<string, unknown> });
-          if (name === 'BatchWriteCommand') {
-            const requests = Object.values(command.input.RequestItems as Record<string, { PutRequest?: { Item: Record<string, unknown> }; DeleteRequest?: { Key: Record<string, unknown> } }[]>)[0] ?? [];
-            for (const request of requests) {
-              if (request.PutRequest) capture.items.push({ kind: 'put', item: request.PutRequest.Item });
-              if (request.DeleteRequest) capture.items.push({ kind: 'delete', key: request.DeleteRequest.Key });
-            }
-          }
-        }
-        return send(command as never);
-      };
-    },
-  });
+/** Records a write request made on behalf of the event being processed (a copy: the store may reuse its input). */
+function record(write: RecordedWrite): void {
+  const capture = current.getStore();
+  if (!capture) return;
+  capture.requests.push({ op: write.op, input: structuredClone(write.input) });
+  // Order and profile updates are recorded as items by the store wrappers in main().
+  if (write.op === 'put') capture.items.push({ kind: 'put', item: write.input.Item as Record<string, unknown> });
+  if (write.op === 'batchWrite') {
+    const requests = Object.values(write.input.RequestItems as Record<string, { PutRequest?: { Item: Record<string, unknown> }; DeleteRequest?: { Key: Record<string, unknown> } }[]>)[0] ?? [];
+    for (const request of requests) {
+      if (request.PutRequest) capture.items.push({ kind: 'put', item: request.PutRequest.Item });
+      if (request.DeleteRequest) capture.items.push({ kind: 'delete', key: request.DeleteRequest.Key });
+    }
+  }
 }
 
 /** A recorded write request, addressed to another table. */
-function rawCommand(request: Capture['requests'][number], table: string) {
+function rawWrite(request: RecordedWrite, table: string): RecordedWrite {
   const input: Record<string, unknown> = { ...request.input, ReturnConsumedCapacity: undefined };
-  switch (request.name) {
-    case 'PutCommand':
-      return new PutCommand({ ...(input as ConstructorParameters<typeof PutCommand>[0]), TableName: table });
-    case 'UpdateCommand':
-      return new UpdateCommand({ ...(input as ConstructorParameters<typeof UpdateCommand>[0]), TableName: table });
-    case 'DeleteCommand':
-      return new DeleteCommand({ ...(input as ConstructorParameters<typeof DeleteCommand>[0]), TableName: table });
-    default: {
-      const batch = Object.values(input.RequestItems as Record<string, unknown[]>)[0] ?? [];
-      return new BatchWriteCommand({ RequestItems: { [table]: batch as never } });
-    }
-  }
+  if (request.op !== 'batchWrite') return { op: request.op, input: { ...input, TableName: table } };
+  const batch = Object.values(input.RequestItems as Record<string, unknown[]>)[0] ?? [];
+  return { op: 'batchWrite', input: { RequestItems: { [table]: batch } } };
 }
 
 async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
@@ -114,7 +93,7 @@ async function main(): Promise<void> {
     await ensureTable(dynamo.endpoint, 'bench-careline', { stream: false });
     const raw = createDocumentClient({ endpoint: dynamo.endpoint });
     const store = new CarelineStore({
-      client: recordingClient(createDocumentClient({ endpoint: dynamo.endpoint })),
+      client: recordingClient(createDocumentClient({ endpoint: dynamo.endpoint }), record),
       tableName: 'bench-careline',
       onCapacity: (_operation, units) => {
         const capture = current.getStore();
@@ -180,8 +159,8 @@ async function main(): Promise<void> {
       const start = performance.now();
       await pool(recorded, CONCURRENCY, async (order) => {
         for (const write of order.flatMap((c) => c.items)) {
-          if (write.kind === 'delete') await raw.send(new DeleteCommand({ TableName: table, Key: write.key! }));
-          else await raw.send(new PutCommand({ TableName: table, Item: write.item! }));
+          if (write.kind === 'delete') await raw.delete({ TableName: table, Key: write.key! });
+          else await raw.put({ TableName: table, Item: write.item! });
         }
       });
       return (performance.now() - start) / 1000;
@@ -191,7 +170,7 @@ async function main(): Promise<void> {
       const table = await freshTable();
       const start = performance.now();
       await pool(recorded, CONCURRENCY, async (order) => {
-        for (const request of order.flatMap((c) => c.requests)) await raw.send(rawCommand(request, table) as never);
+        for (const request of order.flatMap((c) => c.requests)) await sendRaw({ careline: raw }, rawWrite(request, table));
       });
       return (performance.now() - start) / 1000;
     };

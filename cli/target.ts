@@ -1,9 +1,8 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CarelineStore } from '../shared/store/careline-store.ts';
 import { MessageStore } from '../shared/store/message-store.ts';
 import { TaskStore } from '../shared/store/task-store.ts';
-import { createDocumentClient } from '../shared/store/dynamo-client.ts';
+import { createDocumentClient, type DocumentClient } from '../shared/store/dynamo-client.ts';
 import { readLocalState } from '../local/local-state.ts';
 import { JourneyStore } from '../shared/store/journey-store.ts';
 
@@ -34,7 +33,7 @@ export interface Stores {
 }
 
 export async function openStores(options: TargetOptions): Promise<Stores> {
-  let client: DynamoDBDocumentClient;
+  let client: DocumentClient;
   let tableName: string;
   if (!options.aws) {
     const local = readLocalState();
@@ -42,9 +41,17 @@ export async function openStores(options: TargetOptions): Promise<Stores> {
     client = createDocumentClient({ endpoint: local.dynamodbEndpoint });
     tableName = local.tableName;
   } else {
-    const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-    tableName = options.table ?? (await tableFromStack(options.stack ?? 'Careline', region));
-    client = createDocumentClient(region ? { region } : {});
+    // The SDK's standard chain (environment, profiles, SSO) finds the region and the credentials.
+    const cloudFormation = new CloudFormationClient(options.region ? { region: options.region } : {});
+    try {
+      tableName = options.table ?? (await tableFromStack(cloudFormation, options.stack ?? 'Careline'));
+      const region = await cloudFormation.config.region().catch(() => {
+        throw new CliError('No AWS region is set: pass --region or set AWS_REGION.');
+      });
+      client = createDocumentClient({ region, credentials: cloudFormation.config.credentials });
+    } finally {
+      cloudFormation.destroy();
+    }
   }
   return {
     store: new CarelineStore({ client, tableName }),
@@ -54,8 +61,7 @@ export async function openStores(options: TargetOptions): Promise<Stores> {
   };
 }
 
-async function tableFromStack(stackName: string, region: string | undefined): Promise<string> {
-  const client = new CloudFormationClient(region ? { region } : {});
+async function tableFromStack(client: CloudFormationClient, stackName: string): Promise<string> {
   try {
     const result = await client.send(new DescribeStacksCommand({ StackName: stackName }));
     const table = result.Stacks?.[0]?.Outputs?.find((output) => output.OutputKey === 'TableName')?.OutputValue;
@@ -64,7 +70,5 @@ async function tableFromStack(stackName: string, region: string | undefined): Pr
   } catch (error) {
     if (error instanceof CliError) throw error;
     throw new CliError(`Cannot read stack ${stackName} (${(error as Error).name}): check your AWS credentials and region, or pass --table.`);
-  } finally {
-    client.destroy();
   }
 }

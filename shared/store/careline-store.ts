@@ -1,5 +1,4 @@
 import * as z from 'zod/mini';
-import { BatchWriteCommand, DeleteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import type { TimelineChanges, TimelineEntry } from '../orders/order-effects.ts';
 import { type OrderItem, orderItemSchema } from '../orders/order-record.ts';
@@ -170,21 +169,19 @@ export class CarelineStore extends ItemStore {
 
   /** Topics a platform sent that Careline does not use: answered 200 and counted here. */
   async countIgnoredTopic(shopId: string, platform: string, topic: string): Promise<void> {
-    const result = await this.client.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: keys.webhookCounters(shopId),
-        UpdateExpression: 'ADD #counter :one',
-        ExpressionAttributeNames: { '#counter': `ignored:${platform}:${topic}`.slice(0, 200) },
-        ExpressionAttributeValues: { ':one': 1 },
-        ReturnConsumedCapacity: this.capacity,
-      }),
-    );
+    const result = await this.client.update({
+      TableName: this.table,
+      Key: keys.webhookCounters(shopId),
+      UpdateExpression: 'ADD #counter :one',
+      ExpressionAttributeNames: { '#counter': `ignored:${platform}:${topic}`.slice(0, 200) },
+      ExpressionAttributeValues: { ':one': 1 },
+      ReturnConsumedCapacity: this.capacity,
+    });
     this.meter('countIgnoredTopic', 'write', result.ConsumedCapacity);
   }
 
   async getWebhookCounters(shopId: string): Promise<Record<string, number>> {
-    const result = await this.client.send(new GetCommand({ TableName: this.table, Key: keys.webhookCounters(shopId) }));
+    const result = await this.client.get({ TableName: this.table, Key: keys.webhookCounters(shopId) });
     const { pk: _pk, sk: _sk, ...counters } = result.Item ?? {};
     return counters as Record<string, number>;
   }
@@ -200,15 +197,13 @@ export class CarelineStore extends ItemStore {
    * the one whose carrier matches. Undefined when none or several match.
    */
   async findOrderByTracking(shopId: string, trackingNumber: string, carrier?: string): Promise<string | undefined> {
-    const result = await this.client.send(
-      new QueryCommand({
-        TableName: this.table,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': keys.trackingPartition(shopId, trackingNumber) },
-        Limit: 10,
-        ReturnConsumedCapacity: this.capacity,
-      }),
-    );
+    const result = await this.client.query({
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': keys.trackingPartition(shopId, trackingNumber) },
+      Limit: 10,
+      ReturnConsumedCapacity: this.capacity,
+    });
     this.meter('findOrderByTracking', 'read', result.ConsumedCapacity);
     const found = (result.Items ?? []).map((item) => ({ orderId: String(item.orderId), carrier: typeof item.carrier === 'string' ? item.carrier : undefined }));
     if (found.length <= 1) return found[0]?.orderId;
@@ -218,9 +213,7 @@ export class CarelineStore extends ItemStore {
 
   // ── orders ───────────────────────────────────────────────────────────────────────────
   async getOrder(shopId: string, orderId: string): Promise<OrderItem | undefined> {
-    const result = await this.client.send(
-      new GetCommand({ TableName: this.table, Key: keys.order(shopId, orderId), ConsistentRead: true, ReturnConsumedCapacity: this.capacity }),
-    );
+    const result = await this.client.get({ TableName: this.table, Key: keys.order(shopId, orderId), ConsistentRead: true, ReturnConsumedCapacity: this.capacity });
     this.meter('getOrder', 'read', result.ConsumedCapacity);
     return result.Item ? orderItemFromAttributes(result.Item) : undefined;
   }
@@ -239,16 +232,14 @@ export class CarelineStore extends ItemStore {
     for (;;) {
       const update = orderUpdateExpression(ids, delta, now, includeSnapshot);
       try {
-        const result = await this.client.send(
-          new UpdateCommand({
-            TableName: this.table,
-            Key: keys.order(ids.shopId, ids.orderId),
-            ...update,
-            ReturnValues: 'ALL_OLD',
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-            ReturnConsumedCapacity: this.capacity,
-          }),
-        );
+        const result = await this.client.update({
+          TableName: this.table,
+          Key: keys.order(ids.shopId, ids.orderId),
+          ...update,
+          ReturnValues: 'ALL_OLD',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          ReturnConsumedCapacity: this.capacity,
+        });
         this.meter('updateOrder', 'write', result.ConsumedCapacity);
         const before = result.Attributes ? orderItemFromAttributes(result.Attributes) : undefined;
         const after = applyDelta(before, includeSnapshot ? delta : { ...delta, snapshot: undefined }, ids, now);
@@ -272,15 +263,13 @@ export class CarelineStore extends ItemStore {
 
   async #forgetDeliveries(ids: { shopId: string; orderId: string }, deliveryKeys: string[]): Promise<void> {
     const names = Object.fromEntries(deliveryKeys.map((key, i) => [`#d${i}`, `${ORDER_ATTR.delivery}${key}`]));
-    const result = await this.client.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: keys.order(ids.shopId, ids.orderId),
-        UpdateExpression: `REMOVE ${Object.keys(names).join(', ')}`,
-        ExpressionAttributeNames: names,
-        ReturnConsumedCapacity: this.capacity,
-      }),
-    );
+    const result = await this.client.update({
+      TableName: this.table,
+      Key: keys.order(ids.shopId, ids.orderId),
+      UpdateExpression: `REMOVE ${Object.keys(names).join(', ')}`,
+      ExpressionAttributeNames: names,
+      ReturnConsumedCapacity: this.capacity,
+    });
     this.meter('forgetDeliveries', 'write', result.ConsumedCapacity);
   }
 
@@ -298,9 +287,7 @@ export class CarelineStore extends ItemStore {
     for (;;) {
       const update = profileUpdateExpression(ids, delta, now, includeFacts);
       try {
-        const result = await this.client.send(
-          new UpdateCommand({ TableName: this.table, Key: keys.profile(ids.shopId, ids.customerId), ...update, ReturnValues: 'ALL_OLD', ReturnConsumedCapacity: this.capacity }),
-        );
+        const result = await this.client.update({ TableName: this.table, Key: keys.profile(ids.shopId, ids.customerId), ...update, ReturnValues: 'ALL_OLD', ReturnConsumedCapacity: this.capacity });
         this.meter('updateProfile', 'write', result.ConsumedCapacity);
         const before = result.Attributes ? this.parse('updateProfile', profileItemSchema, result.Attributes) : undefined;
         await this.#keepOrderTimeExtremes(ids, before, delta.orderedAt);
@@ -327,17 +314,15 @@ export class CarelineStore extends ItemStore {
     if (before.firstOrderAt && before.firstOrderAt > orderedAt) fixes.push(['firstOrderAt', orderedAt, '>']);
     for (const [attribute, value, comparison] of fixes) {
       try {
-        const result = await this.client.send(
-          new UpdateCommand({
-            TableName: this.table,
-            Key: keys.profile(ids.shopId, ids.customerId),
-            UpdateExpression: 'SET #a = :v',
-            ConditionExpression: `#a ${comparison} :v`,
-            ExpressionAttributeNames: { '#a': attribute },
-            ExpressionAttributeValues: { ':v': value },
-            ReturnConsumedCapacity: this.capacity,
-          }),
-        );
+        const result = await this.client.update({
+          TableName: this.table,
+          Key: keys.profile(ids.shopId, ids.customerId),
+          UpdateExpression: 'SET #a = :v',
+          ConditionExpression: `#a ${comparison} :v`,
+          ExpressionAttributeNames: { '#a': attribute },
+          ExpressionAttributeValues: { ':v': value },
+          ReturnConsumedCapacity: this.capacity,
+        });
         this.meter('updateProfile', 'write', result.ConsumedCapacity);
       } catch (error) {
         if (!isConditionalCheckFailed(error)) throw new StoreError('updateProfile: order time fix failed', { cause: error });
@@ -371,19 +356,17 @@ export class CarelineStore extends ItemStore {
   }
 
   async deleteTemplate(shopId: string, kind: string, locale: string, variant?: string): Promise<void> {
-    await this.client.send(new DeleteCommand({ TableName: this.table, Key: keys.template(shopId, kind, locale, variant) }));
+    await this.client.delete({ TableName: this.table, Key: keys.template(shopId, kind, locale, variant) });
   }
 
   /** A shop's own templates (they win over Careline's). */
   async listTemplates(shopId: string): Promise<TemplateSource[]> {
-    const result = await this.client.send(
-      new QueryCommand({
-        TableName: this.table,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': keys.shop(shopId).pk, ':prefix': keys.templatePrefix },
-        ReturnConsumedCapacity: this.capacity,
-      }),
-    );
+    const result = await this.client.query({
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': keys.shop(shopId).pk, ':prefix': keys.templatePrefix },
+      ReturnConsumedCapacity: this.capacity,
+    });
     this.meter('listTemplates', 'read', result.ConsumedCapacity);
     return (result.Items ?? []).map((item) => this.parse('listTemplates', templateSourceSchema, item) as TemplateSource);
   }
@@ -396,16 +379,14 @@ export class CarelineStore extends ItemStore {
 
   /** Records an email unsubscribe (or its undoing) for one customer of one shop. */
   async setEmailOptOut(shopId: string, customerId: string, optedOut: boolean, at: Date, source: string): Promise<void> {
-    const result = await this.client.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: keys.profile(shopId, customerId),
-        UpdateExpression: 'SET emailOptOut = :out, emailOptOutAt = :at, emailOptOutSource = :source',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':out': optedOut, ':at': at.toISOString(), ':source': source },
-        ReturnConsumedCapacity: this.capacity,
-      }),
-    ).catch((error: unknown) => {
+    const result = await this.client.update({
+      TableName: this.table,
+      Key: keys.profile(shopId, customerId),
+      UpdateExpression: 'SET emailOptOut = :out, emailOptOutAt = :at, emailOptOutSource = :source',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':out': optedOut, ':at': at.toISOString(), ':source': source },
+      ReturnConsumedCapacity: this.capacity,
+    }).catch((error: unknown) => {
       // An unsubscribe for a customer that no longer exists changes nothing, and is not an error.
       if (isConditionalCheckFailed(error)) return undefined;
       throw this.storeError('setEmailOptOut', error);
@@ -431,9 +412,7 @@ export class CarelineStore extends ItemStore {
       for (let attempt = 0; requests.length > 0; attempt++) {
         if (attempt > 8) throw new StoreError('timeline write kept being throttled');
         if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
-        const result = await this.client.send(
-          new BatchWriteCommand({ RequestItems: { [this.table]: requests }, ReturnConsumedCapacity: this.capacity }),
-        );
+        const result = await this.client.batchWrite({ RequestItems: { [this.table]: requests }, ReturnConsumedCapacity: this.capacity });
         for (const consumed of result.ConsumedCapacity ?? []) this.meter('applyTimelineChanges', 'write', consumed);
         requests = (result.UnprocessedItems?.[this.table] ?? []) as typeof requests;
       }
@@ -441,17 +420,15 @@ export class CarelineStore extends ItemStore {
   }
 
   async listTimeline(shopId: string, customerId: string, options: { limit?: number; cursor?: string } = {}): Promise<TimelinePage> {
-    const result = await this.client.send(
-      new QueryCommand({
-        TableName: this.table,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': keys.customerPartition(shopId, customerId), ':prefix': keys.timelinePrefix },
-        ScanIndexForward: false,
-        Limit: options.limit ?? 50,
-        ExclusiveStartKey: options.cursor ? JSON.parse(Buffer.from(options.cursor, 'base64url').toString()) : undefined,
-        ReturnConsumedCapacity: this.capacity,
-      }),
-    );
+    const result = await this.client.query({
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': keys.customerPartition(shopId, customerId), ':prefix': keys.timelinePrefix },
+      ScanIndexForward: false,
+      Limit: options.limit ?? 50,
+      ExclusiveStartKey: options.cursor ? JSON.parse(Buffer.from(options.cursor, 'base64url').toString()) : undefined,
+      ReturnConsumedCapacity: this.capacity,
+    });
     this.meter('listTimeline', 'read', result.ConsumedCapacity);
     const entries = (result.Items ?? []).map((item) => ({
       entryId: String(item.entryId),

@@ -1,20 +1,257 @@
-import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import http from 'node:http';
+import https from 'node:https';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import type {
+  BatchGetCommandInput,
+  BatchGetCommandOutput,
+  BatchWriteCommandInput,
+  BatchWriteCommandOutput,
+  DeleteCommandInput,
+  DeleteCommandOutput,
+  GetCommandInput,
+  GetCommandOutput,
+  PutCommandInput,
+  PutCommandOutput,
+  QueryCommandInput,
+  QueryCommandOutput,
+  TransactWriteCommandInput,
+  TransactWriteCommandOutput,
+  UpdateCommandInput,
+  UpdateCommandOutput,
+} from '@aws-sdk/lib-dynamodb';
+import aws4 from 'aws4';
+import pRetry from 'p-retry';
+
+/**
+ * Careline's DynamoDB client: the eight item operations the stores use, with plain JavaScript
+ * values in and out (the document client's shapes). Requests are signed with aws4 (SigV4) and
+ * sent over a keep-alive agent; values are converted by the SDK's own util-dynamodb. It exists
+ * because the SDK's client costs three times as much CPU per request and several times a bare
+ * handler's start-up to import (docs/decisions.md, "DynamoDB client"). It has no Scan: nothing
+ * in the product reads a whole table.
+ */
+export interface DocumentClient {
+  get(input: GetCommandInput): Promise<Output<GetCommandOutput>>;
+  put(input: PutCommandInput): Promise<Output<PutCommandOutput>>;
+  update(input: UpdateCommandInput): Promise<Output<UpdateCommandOutput>>;
+  delete(input: DeleteCommandInput): Promise<Output<DeleteCommandOutput>>;
+  query(input: QueryCommandInput): Promise<Output<QueryCommandOutput>>;
+  batchGet(input: BatchGetCommandInput): Promise<Output<BatchGetCommandOutput>>;
+  batchWrite(input: BatchWriteCommandInput): Promise<Output<BatchWriteCommandOutput>>;
+  transactWrite(input: TransactWriteCommandInput): Promise<Output<TransactWriteCommandOutput>>;
+}
+
+type Output<T> = Omit<T, '$metadata'>;
+
+export interface AwsCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  expiration?: Date;
+}
 
 export interface DynamoConnection {
   /** Set for DynamoDB Local; unset in AWS. */
   endpoint?: string;
   region?: string;
+  /** Where credentials come from; by default the environment (as Lambda sets it). */
+  credentials?: () => Promise<AwsCredentials>;
+  /** Attempts per request, counting the first (throttling, 5xx and network errors are retried). */
+  maxAttempts?: number;
 }
 
-/** One document client; local endpoints get fixed dummy credentials (DynamoDB Local ignores them). */
-export function createDocumentClient(connection: DynamoConnection = {}): DynamoDBDocumentClient {
-  const config: DynamoDBClientConfig = { region: connection.region ?? process.env.AWS_REGION ?? 'us-east-1' };
-  if (connection.endpoint) {
-    config.endpoint = connection.endpoint;
-    config.credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+/** A DynamoDB error response, named as the SDK names it (`ConditionalCheckFailedException`, …). */
+export class DynamoDBError extends Error {
+  readonly statusCode: number;
+  readonly retryable: boolean;
+  /** The item as stored (attribute values, not converted), when the request asked for it on a failed condition. */
+  readonly Item?: Record<string, unknown>;
+  readonly CancellationReasons?: { Code?: string; Message?: string; Item?: Record<string, unknown> }[];
+
+  constructor(name: string, message: string, statusCode: number, body: Record<string, unknown> = {}) {
+    super(message || name);
+    this.name = name;
+    this.statusCode = statusCode;
+    this.retryable = statusCode >= 500 || statusCode === 429 || RETRYABLE_ERRORS.has(name);
+    if (body.Item) this.Item = body.Item as Record<string, unknown>;
+    if (body.CancellationReasons) this.CancellationReasons = body.CancellationReasons as DynamoDBError['CancellationReasons'];
   }
-  return DynamoDBDocumentClient.from(new DynamoDBClient(config), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
+}
+
+// The SDK's throttling and transient error names that DynamoDB can answer with.
+const RETRYABLE_ERRORS = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'TransactionInProgressException',
+  'InternalServerError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+]);
+const NETWORK_ERRORS = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'ECONNABORTED']);
+const REQUEST_TIMEOUT_MS = 10_000;
+const MARSHALL = { removeUndefinedValues: true } as const;
+
+type Item = Record<string, unknown>;
+type Wire = Record<string, unknown>;
+
+export function createDocumentClient(connection: DynamoConnection = {}): DocumentClient {
+  const region = connection.region ?? process.env.AWS_REGION ?? 'us-east-1';
+  const url = new URL(connection.endpoint ?? `https://dynamodb.${region}.amazonaws.com`);
+  const secure = url.protocol === 'https:';
+  const transport = secure ? https : http;
+  const agent = new transport.Agent({ keepAlive: true, maxSockets: 50 });
+  const credentials = memoized(connection.credentials ?? (connection.endpoint ? localCredentials : environmentCredentials));
+  const retries = (connection.maxAttempts ?? 3) - 1;
+
+  const send = async (operation: string, payload: Wire): Promise<Wire> => {
+    const body = JSON.stringify(payload);
+    const request = aws4.sign(
+      {
+        host: url.host,
+        path: '/',
+        method: 'POST',
+        service: 'dynamodb',
+        region,
+        body,
+        headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `DynamoDB_20120810.${operation}` },
+      },
+      await credentials(),
+    );
+    return new Promise<Wire>((resolve, reject) => {
+      const call = transport.request(
+        { protocol: url.protocol, hostname: url.hostname, port: url.port, path: '/', method: 'POST', headers: request.headers, agent, timeout: REQUEST_TIMEOUT_MS },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('error', reject);
+          response.on('end', () => {
+            const status = response.statusCode ?? 0;
+            let parsed: Wire;
+            try {
+              parsed = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Wire) : {};
+            } catch {
+              reject(new DynamoDBError('InvalidResponse', `DynamoDB answered ${status} with a body that is not JSON`, status >= 400 ? status : 502));
+              return;
+            }
+            if (status >= 200 && status < 300) resolve(parsed);
+            else reject(errorOf(status, parsed, response.headers['x-amzn-errortype']));
+          });
+        },
+      );
+      call.on('timeout', () => call.destroy(Object.assign(new Error(`no answer from DynamoDB within ${REQUEST_TIMEOUT_MS} ms`), { code: 'ETIMEDOUT' })));
+      call.on('error', reject);
+      call.end(body);
+    });
+  };
+
+  const call = (operation: string, payload: Wire) =>
+    pRetry(() => send(operation, payload), {
+      retries,
+      minTimeout: 50,
+      maxTimeout: 2_000,
+      randomize: true,
+      shouldRetry: ({ error }) => isRetryable(error),
+    });
+
+  return {
+    async get(input) {
+      const out = await call('GetItem', { ...input, Key: toWire(input.Key) });
+      return { ...out, Item: fromWire(out.Item) } as Output<GetCommandOutput>;
+    },
+    async put(input) {
+      const out = await call('PutItem', { ...input, Item: toWire(input.Item), ExpressionAttributeValues: toWire(input.ExpressionAttributeValues) });
+      return { ...out, Attributes: fromWire(out.Attributes) } as Output<PutCommandOutput>;
+    },
+    async update(input) {
+      const out = await call('UpdateItem', { ...input, Key: toWire(input.Key), ExpressionAttributeValues: toWire(input.ExpressionAttributeValues) });
+      return { ...out, Attributes: fromWire(out.Attributes) } as Output<UpdateCommandOutput>;
+    },
+    async delete(input) {
+      const out = await call('DeleteItem', { ...input, Key: toWire(input.Key), ExpressionAttributeValues: toWire(input.ExpressionAttributeValues) });
+      return { ...out, Attributes: fromWire(out.Attributes) } as Output<DeleteCommandOutput>;
+    },
+    async query(input) {
+      const out = await call('Query', { ...input, ExpressionAttributeValues: toWire(input.ExpressionAttributeValues), ExclusiveStartKey: toWire(input.ExclusiveStartKey) });
+      return { ...out, Items: (out.Items as Wire[] | undefined)?.map(fromWire), LastEvaluatedKey: fromWire(out.LastEvaluatedKey) } as Output<QueryCommandOutput>;
+    },
+    async batchGet(input) {
+      const requestItems = mapValues(input.RequestItems ?? {}, (request) => ({ ...request, Keys: request.Keys?.map(toWire) }));
+      const out = await call('BatchGetItem', { ...input, RequestItems: requestItems });
+      return {
+        ...out,
+        Responses: mapValues((out.Responses ?? {}) as Record<string, Wire[]>, (items) => items.map(fromWire)),
+        UnprocessedKeys: mapValues((out.UnprocessedKeys ?? {}) as Record<string, { Keys?: Wire[] }>, (request) => ({ ...request, Keys: request.Keys?.map(fromWire) })),
+      } as Output<BatchGetCommandOutput>;
+    },
+    async batchWrite(input) {
+      const out = await call('BatchWriteItem', { ...input, RequestItems: mapValues(input.RequestItems ?? {}, (requests) => requests.map((r) => writeRequest(r, toWire))) });
+      return { ...out, UnprocessedItems: mapValues((out.UnprocessedItems ?? {}) as Record<string, Wire[]>, (requests) => requests.map((r) => writeRequest(r, fromWire))) } as Output<BatchWriteCommandOutput>;
+    },
+    async transactWrite(input) {
+      const items = (input.TransactItems ?? []).map((item) => mapValues(item as Record<string, Wire>, transactPart));
+      return (await call('TransactWriteItems', { ...input, TransactItems: items })) as Output<TransactWriteCommandOutput>;
+    },
+  };
+}
+
+function toWire(value: Item | undefined): Wire | undefined {
+  return value === undefined ? undefined : (marshall(value, MARSHALL) as Wire);
+}
+
+function fromWire(value: unknown): Item | undefined {
+  return value === undefined ? undefined : unmarshall(value as Parameters<typeof unmarshall>[0]);
+}
+
+/** One part of a transaction (Put, Update, Delete or ConditionCheck), converted for the wire. */
+function transactPart(part: Wire): Wire {
+  return {
+    ...part,
+    ...(part.Item ? { Item: toWire(part.Item as Item) } : {}),
+    ...(part.Key ? { Key: toWire(part.Key as Item) } : {}),
+    ...(part.ExpressionAttributeValues ? { ExpressionAttributeValues: toWire(part.ExpressionAttributeValues as Item) } : {}),
+  };
+}
+
+function writeRequest(request: { PutRequest?: { Item?: unknown }; DeleteRequest?: { Key?: unknown } }, convert: (value: never) => unknown) {
+  if (request.PutRequest) return { PutRequest: { Item: convert(request.PutRequest.Item as never) } };
+  return { DeleteRequest: { Key: convert(request.DeleteRequest?.Key as never) } };
+}
+
+function mapValues<T, U>(record: Record<string, T>, fn: (value: T) => U): Record<string, U> {
+  return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, fn(value)]));
+}
+
+function errorOf(status: number, body: Wire, typeHeader: string | string[] | undefined): DynamoDBError {
+  // "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException", or the header's "Name:http://…".
+  const type = String(body.__type ?? (Array.isArray(typeHeader) ? typeHeader[0] : typeHeader) ?? `HTTP${status}`);
+  const name = type.split('#').pop()!.split(':')[0]!;
+  return new DynamoDBError(name, String(body.message ?? body.Message ?? ''), status, body);
+}
+
+function isRetryable(error: unknown): boolean {
+  if (error instanceof DynamoDBError) return error.retryable;
+  return NETWORK_ERRORS.has(String((error as { code?: unknown }).code));
+}
+
+async function localCredentials(): Promise<AwsCredentials> {
+  // DynamoDB Local accepts any credentials.
+  return { accessKeyId: 'local', secretAccessKey: 'local' };
+}
+
+export async function environmentCredentials(): Promise<AwsCredentials> {
+  const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken } = process.env;
+  if (!accessKeyId || !secretAccessKey) throw new Error('No AWS credentials in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)');
+  return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
+}
+
+/** Keeps credentials until five minutes before they expire (the environment's never do). */
+function memoized(provider: () => Promise<AwsCredentials>): () => Promise<AwsCredentials> {
+  let current: Promise<AwsCredentials> | undefined;
+  return async () => {
+    const held = current && (await current.catch(() => undefined));
+    if (held && (!held.expiration || held.expiration.getTime() - Date.now() > 300_000)) return held;
+    current = provider();
+    return current;
+  };
 }

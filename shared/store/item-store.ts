@@ -1,5 +1,5 @@
 import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { DocumentClient } from './dynamo-client.ts';
 import type * as z from 'zod/mini';
 import { AlreadyExistsError, ConditionFailedError, isConditionalCheckFailed, StoreError } from './errors.ts';
 import type { ItemKey } from './keys.ts';
@@ -8,7 +8,7 @@ import type { ItemKey } from './keys.ts';
 export type CapacityListener = (operation: string, capacity: { read: number; write: number }) => void;
 
 export interface StoreOptions {
-  client: DynamoDBDocumentClient;
+  client: DocumentClient;
   tableName: string;
   onCapacity?: CapacityListener;
 }
@@ -18,7 +18,7 @@ export interface StoreOptions {
  * DynamoDB errors to store errors. Every item read goes through a zod schema.
  */
 export class ItemStore {
-  protected readonly client: DynamoDBDocumentClient;
+  protected readonly client: DocumentClient;
   protected readonly table: string;
   readonly #onCapacity: CapacityListener;
   /** Consumed capacity is asked for only when someone listens (benchmarks, the simulator). */
@@ -41,7 +41,7 @@ export class ItemStore {
   }
 
   /** The client, for building sibling stores on the same table. */
-  get documentClient(): DynamoDBDocumentClient {
+  get documentClient(): DocumentClient {
     return this.client;
   }
 
@@ -66,9 +66,7 @@ export class ItemStore {
       for (let attempt = 0; requested.length > 0; attempt++) {
         if (attempt > 8) throw new StoreError(`${operation}: the read kept being throttled`);
         if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
-        const result = await this.client.send(
-          new BatchGetCommand({ RequestItems: { [this.table]: { Keys: requested, ConsistentRead: consistent } }, ReturnConsumedCapacity: this.capacity }),
-        );
+        const result = await this.client.batchGet({ RequestItems: { [this.table]: { Keys: requested, ConsistentRead: consistent } }, ReturnConsumedCapacity: this.capacity });
         this.meter(operation, 'read', result.ConsumedCapacity);
         items.push(...(result.Responses?.[this.table] ?? []));
         requested = result.UnprocessedKeys?.[this.table]?.Keys ?? [];
@@ -78,9 +76,7 @@ export class ItemStore {
   }
 
   protected async getItem<S extends z.ZodMiniType>(operation: string, key: ItemKey, schema: S, consistent = false): Promise<z.infer<S> | undefined> {
-    const result = await this.client.send(
-      new GetCommand({ TableName: this.table, Key: key, ConsistentRead: consistent, ReturnConsumedCapacity: this.capacity }),
-    );
+    const result = await this.client.get({ TableName: this.table, Key: key, ConsistentRead: consistent, ReturnConsumedCapacity: this.capacity });
     this.meter(operation, 'read', result.ConsumedCapacity);
     return result.Item ? this.parse(operation, schema, result.Item) : undefined;
   }
@@ -88,16 +84,14 @@ export class ItemStore {
   /** A PutItem; with a condition, a failed one becomes `AlreadyExistsError` (for `attribute_not_exists`) or `ConditionFailedError`. */
   protected async putItem(operation: string, key: ItemKey, value: object, condition?: { expression: string; values?: Record<string, unknown>; names?: Record<string, string> }): Promise<void> {
     try {
-      const result = await this.client.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: { ...value, ...key },
-          ConditionExpression: condition?.expression,
-          ExpressionAttributeValues: condition?.values,
-          ExpressionAttributeNames: condition?.names,
-          ReturnConsumedCapacity: this.capacity,
-        }),
-      );
+      const result = await this.client.put({
+        TableName: this.table,
+        Item: { ...value, ...key },
+        ConditionExpression: condition?.expression,
+        ExpressionAttributeValues: condition?.values,
+        ExpressionAttributeNames: condition?.names,
+        ReturnConsumedCapacity: this.capacity,
+      });
       this.meter(operation, 'write', result.ConsumedCapacity);
     } catch (error) {
       throw this.storeError(operation, error, condition?.expression === 'attribute_not_exists(pk)' ? AlreadyExistsError : ConditionFailedError);

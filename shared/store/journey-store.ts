@@ -1,4 +1,3 @@
-import { DeleteCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { type Call, type CallOutcome, callSchema } from '../journeys/calls.ts';
 import { emptyHistogram, PAY_GROUPS, type PayGroup, type PayHistogram } from '../journeys/pay-latency.ts';
@@ -36,7 +35,7 @@ export class JourneyStore extends ItemStore {
   }
 
   async deleteProduct(shopId: string, sku: string): Promise<void> {
-    await this.client.send(new DeleteCommand({ TableName: this.table, Key: keys.product(shopId, sku) }));
+    await this.client.delete({ TableName: this.table, Key: keys.product(shopId, sku) });
   }
 
   async listProducts(shopId: string): Promise<ProductRule[]> {
@@ -81,9 +80,7 @@ export class JourneyStore extends ItemStore {
   async addCounters(shopId: string, counters: Record<string, number>, at: Date): Promise<void> {
     if (Object.keys(counters).length === 0) return;
     const update = addExpression(counters);
-    const result = await this.client.send(
-      new UpdateCommand({ TableName: this.table, Key: keys.dailyCounters(shopId, dayOf(at)), ...update, ReturnConsumedCapacity: this.capacity }),
-    );
+    const result = await this.client.update({ TableName: this.table, Key: keys.dailyCounters(shopId, dayOf(at)), ...update, ReturnConsumedCapacity: this.capacity });
     this.meter('addCounters', 'write', result.ConsumedCapacity);
   }
 
@@ -117,15 +114,13 @@ export class JourneyStore extends ItemStore {
   ): Promise<boolean> {
     const updates = [{ key: keys.dailyCounters(shopId, dayOf(at)), add: counters }, ...(extra ? [extra] : [])].filter((u) => Object.keys(u.add).length);
     try {
-      const result = await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { Put: { TableName: this.table, Item: { ...keys.orderMark(shopId, orderId, mark), at: at.toISOString() }, ConditionExpression: 'attribute_not_exists(pk)' } },
-            ...updates.map((u) => ({ Update: { TableName: this.table, Key: u.key, ...addExpression(u.add) } })),
-          ],
-          ReturnConsumedCapacity: this.capacity,
-        }),
-      );
+      const result = await this.client.transactWrite({
+        TransactItems: [
+          { Put: { TableName: this.table, Item: { ...keys.orderMark(shopId, orderId, mark), at: at.toISOString() }, ConditionExpression: 'attribute_not_exists(pk)' } },
+          ...updates.map((u) => ({ Update: { TableName: this.table, Key: u.key, ...addExpression(u.add) } })),
+        ],
+        ReturnConsumedCapacity: this.capacity,
+      });
       this.meter(operation, 'write', result.ConsumedCapacity);
       return true;
     } catch (error) {
@@ -171,9 +166,7 @@ export class JourneyStore extends ItemStore {
   }
 
   async removeUnpaid(shopId: string, customerId: string, orderId: string): Promise<void> {
-    const result = await this.client.send(
-      new DeleteCommand({ TableName: this.table, Key: keys.unpaidOrder(shopId, customerId, orderId), ReturnConsumedCapacity: this.capacity }),
-    );
+    const result = await this.client.delete({ TableName: this.table, Key: keys.unpaidOrder(shopId, customerId, orderId), ReturnConsumedCapacity: this.capacity });
     this.meter('removeUnpaid', 'write', result.ConsumedCapacity);
   }
 
@@ -237,17 +230,15 @@ export class JourneyStore extends ItemStore {
   /** One UpdateItem under a condition: true if it applied, false if the condition did not hold. */
   async #updateIf(operation: string, key: { pk: string; sk: string }, update: { expression: string; condition: string; values: Record<string, unknown>; names?: Record<string, string> }): Promise<boolean> {
     try {
-      const result = await this.client.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: key,
-          UpdateExpression: update.expression,
-          ConditionExpression: update.condition,
-          ExpressionAttributeValues: update.values,
-          ...(update.names ? { ExpressionAttributeNames: update.names } : {}),
-          ReturnConsumedCapacity: this.capacity,
-        }),
-      );
+      const result = await this.client.update({
+        TableName: this.table,
+        Key: key,
+        UpdateExpression: update.expression,
+        ConditionExpression: update.condition,
+        ExpressionAttributeValues: update.values,
+        ...(update.names ? { ExpressionAttributeNames: update.names } : {}),
+        ReturnConsumedCapacity: this.capacity,
+      });
       this.meter(operation, 'write', result.ConsumedCapacity);
       return true;
     } catch (error) {
@@ -271,17 +262,15 @@ export class JourneyStore extends ItemStore {
     const items: T[] = [];
     let start: Record<string, unknown> | undefined;
     do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'prefix' in sortKey ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk AND sk BETWEEN :from AND :to',
-          ExpressionAttributeValues: { ':pk': pk, ...('prefix' in sortKey ? { ':prefix': sortKey.prefix } : { ':from': sortKey.from, ':to': sortKey.to }) },
-          ExclusiveStartKey: start,
-          ScanIndexForward: !options.newestFirst,
-          ...(options.limit ? { Limit: options.limit } : {}),
-          ReturnConsumedCapacity: this.capacity,
-        }),
-      );
+      const page = await this.client.query({
+        TableName: this.table,
+        KeyConditionExpression: 'prefix' in sortKey ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':pk': pk, ...('prefix' in sortKey ? { ':prefix': sortKey.prefix } : { ':from': sortKey.from, ':to': sortKey.to }) },
+        ExclusiveStartKey: start,
+        ScanIndexForward: !options.newestFirst,
+        ...(options.limit ? { Limit: options.limit } : {}),
+        ReturnConsumedCapacity: this.capacity,
+      });
       this.meter(operation, 'read', page.ConsumedCapacity);
       items.push(...(page.Items ?? []).map(map));
       start = options.limit && items.length >= options.limit ? undefined : page.LastEvaluatedKey;

@@ -1,4 +1,3 @@
-import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { MESSAGE_CLASSES } from '../messages/kinds.ts';
 import { type ProfileItem, profileItemSchema } from '../profiles/profile.ts';
@@ -98,32 +97,30 @@ export class MessageStore extends ItemStore {
   async claimMessage(entry: Pick<LedgerEntry, 'shopId' | 'customerId' | 'messageKey' | 'kind' | 'class'>, now: Date, leaseMs: number): Promise<MessageClaim> {
     const at = now.toISOString();
     try {
-      const result = await this.client.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: keys.message(entry.shopId, entry.customerId, entry.messageKey),
-          UpdateExpression:
-            'SET shopId = :shop, customerId = :customer, messageKey = :key, kind = :kind, #class = :class, #status = :sending, leaseUntil = :until, #at = :at, firstAt = if_not_exists(firstAt, :at) ADD attempts :one',
-          ConditionExpression: 'attribute_not_exists(pk) OR #status IN (:retrying, :deferred, :skipped) OR (#status = :sending AND leaseUntil < :at)',
-          ExpressionAttributeNames: { '#status': 'status', '#class': 'class', '#at': 'at' },
-          ExpressionAttributeValues: {
-            ':shop': entry.shopId,
-            ':customer': entry.customerId,
-            ':key': entry.messageKey,
-            ':kind': entry.kind,
-            ':class': entry.class,
-            ':sending': 'sending',
-            ':retrying': 'retrying',
-            ':deferred': 'deferred',
-            ':skipped': 'skipped',
-            ':until': new Date(now.getTime() + leaseMs).toISOString(),
-            ':at': at,
-            ':one': 1,
-          },
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          ReturnConsumedCapacity: this.capacity,
-        }),
-      );
+      const result = await this.client.update({
+        TableName: this.table,
+        Key: keys.message(entry.shopId, entry.customerId, entry.messageKey),
+        UpdateExpression:
+          'SET shopId = :shop, customerId = :customer, messageKey = :key, kind = :kind, #class = :class, #status = :sending, leaseUntil = :until, #at = :at, firstAt = if_not_exists(firstAt, :at) ADD attempts :one',
+        ConditionExpression: 'attribute_not_exists(pk) OR #status IN (:retrying, :deferred, :skipped) OR (#status = :sending AND leaseUntil < :at)',
+        ExpressionAttributeNames: { '#status': 'status', '#class': 'class', '#at': 'at' },
+        ExpressionAttributeValues: {
+          ':shop': entry.shopId,
+          ':customer': entry.customerId,
+          ':key': entry.messageKey,
+          ':kind': entry.kind,
+          ':class': entry.class,
+          ':sending': 'sending',
+          ':retrying': 'retrying',
+          ':deferred': 'deferred',
+          ':skipped': 'skipped',
+          ':until': new Date(now.getTime() + leaseMs).toISOString(),
+          ':at': at,
+          ':one': 1,
+        },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        ReturnConsumedCapacity: this.capacity,
+      });
       this.meter('claimMessage', 'write', result.ConsumedCapacity);
       return { claimed: true };
     } catch (error) {
@@ -150,16 +147,14 @@ export class MessageStore extends ItemStore {
         values[`:f${i}`] = value;
         return `#f${i} = :f${i}`;
       });
-    const result = await this.client.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: keys.message(ids.shopId, ids.customerId, ids.messageKey),
-        UpdateExpression: `SET ${sets.join(', ')} REMOVE leaseUntil`,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-        ReturnConsumedCapacity: this.capacity,
-      }),
-    );
+    const result = await this.client.update({
+      TableName: this.table,
+      Key: keys.message(ids.shopId, ids.customerId, ids.messageKey),
+      UpdateExpression: `SET ${sets.join(', ')} REMOVE leaseUntil`,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+      ReturnConsumedCapacity: this.capacity,
+    });
     this.meter('finishMessage', 'write', result.ConsumedCapacity);
   }
 
@@ -185,15 +180,13 @@ export class MessageStore extends ItemStore {
   }
 
   async listMessages(shopId: string, customerId: string, limit = 100): Promise<LedgerEntry[]> {
-    const result = await this.client.send(
-      new QueryCommand({
-        TableName: this.table,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': keys.customerPartition(shopId, customerId), ':prefix': keys.messagePrefix },
-        Limit: limit,
-        ReturnConsumedCapacity: this.capacity,
-      }),
-    );
+    const result = await this.client.query({
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': keys.customerPartition(shopId, customerId), ':prefix': keys.messagePrefix },
+      Limit: limit,
+      ReturnConsumedCapacity: this.capacity,
+    });
     this.meter('listMessages', 'read', result.ConsumedCapacity);
     return (result.Items ?? []).map((item) => this.parse('listMessages', ledgerEntrySchema, item)).sort((a, b) => b.at.localeCompare(a.at));
   }

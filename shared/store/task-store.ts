@@ -1,4 +1,3 @@
-import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod/mini';
@@ -112,17 +111,15 @@ export class TaskStore extends ItemStore {
    * reads are), as the index holds them: the claim returns the whole task.
    */
   async queryDue(bucket: string, shard: number, now: Date, limit: number): Promise<DueTask[]> {
-    const result = await this.client.send(
-      new QueryCommand({
-        TableName: this.table,
-        IndexName: TABLE.dueIndex.name,
-        KeyConditionExpression: '#pk = :pk AND #sk <= :upTo',
-        ExpressionAttributeNames: { '#pk': TABLE.dueIndex.partitionKey, '#sk': TABLE.dueIndex.sortKey },
-        ExpressionAttributeValues: { ':pk': keys.dueIndexPartition(bucket, shard), ':upTo': `${now.toISOString()}#\uffff` },
-        Limit: limit,
-        ReturnConsumedCapacity: this.capacity,
-      }),
-    );
+    const result = await this.client.query({
+      TableName: this.table,
+      IndexName: TABLE.dueIndex.name,
+      KeyConditionExpression: '#pk = :pk AND #sk <= :upTo',
+      ExpressionAttributeNames: { '#pk': TABLE.dueIndex.partitionKey, '#sk': TABLE.dueIndex.sortKey },
+      ExpressionAttributeValues: { ':pk': keys.dueIndexPartition(bucket, shard), ':upTo': `${now.toISOString()}#\uffff` },
+      Limit: limit,
+      ReturnConsumedCapacity: this.capacity,
+    });
     this.meter('queryDue', 'read', result.ConsumedCapacity);
     return (result.Items ?? []).map((item) => this.parse('queryDue', dueTaskSchema, item));
   }
@@ -135,19 +132,17 @@ export class TaskStore extends ItemStore {
     const leaseId = randomUUID();
     const leaseUntil = new Date(now.getTime() + leaseMs).toISOString();
     try {
-      const result = await this.client.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: taskKeyOf(task.shopId, task.taskKey),
-          UpdateExpression: 'SET #status = :leased, leaseId = :lease, leaseUntil = :until, updatedAt = :now',
-          ConditionExpression: '(#status = :pending AND dueAt <= :now) OR (#status = :leased AND leaseUntil < :now)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':leased': 'leased', ':pending': 'pending', ':lease': leaseId, ':until': leaseUntil, ':now': now.toISOString() },
-          ReturnValues: 'ALL_NEW',
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          ReturnConsumedCapacity: this.capacity,
-        }),
-      );
+      const result = await this.client.update({
+        TableName: this.table,
+        Key: taskKeyOf(task.shopId, task.taskKey),
+        UpdateExpression: 'SET #status = :leased, leaseId = :lease, leaseUntil = :until, updatedAt = :now',
+        ConditionExpression: '(#status = :pending AND dueAt <= :now) OR (#status = :leased AND leaseUntil < :now)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':leased': 'leased', ':pending': 'pending', ':lease': leaseId, ':until': leaseUntil, ':now': now.toISOString() },
+        ReturnValues: 'ALL_NEW',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        ReturnConsumedCapacity: this.capacity,
+      });
       this.meter('claimTask', 'write', result.ConsumedCapacity);
       return { claimed: this.parse('claimTask', taskSchema, result.Attributes ?? {}) };
     } catch (error) {
@@ -216,18 +211,16 @@ export class TaskStore extends ItemStore {
    * the tasks themselves are read from the table.
    */
   async listDead(shopId: string, limit = 100): Promise<Task[]> {
-    const result = await this.client.send(
-      new QueryCommand({
-        TableName: this.table,
-        IndexName: TABLE.dueIndex.name,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': TABLE.dueIndex.partitionKey },
-        ExpressionAttributeValues: { ':pk': keys.deadIndexPartition(shopId) },
-        ScanIndexForward: false,
-        Limit: limit,
-        ReturnConsumedCapacity: this.capacity,
-      }),
-    );
+    const result = await this.client.query({
+      TableName: this.table,
+      IndexName: TABLE.dueIndex.name,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': TABLE.dueIndex.partitionKey },
+      ExpressionAttributeValues: { ':pk': keys.deadIndexPartition(shopId) },
+      ScanIndexForward: false,
+      Limit: limit,
+      ReturnConsumedCapacity: this.capacity,
+    });
     this.meter('listDead', 'read', result.ConsumedCapacity);
     const found = (result.Items ?? []).map((item) => this.parse('listDead', dueTaskSchema, item));
     const stored = await this.batchGet('listDead', found.map((task) => taskKeyOf(task.shopId, task.taskKey)));
@@ -277,17 +270,15 @@ export class TaskStore extends ItemStore {
       return `#r${i}`;
     });
     try {
-      const result = await this.client.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: taskKeyOf(shopId, taskKey),
-          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-          ConditionExpression: change.condition,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnConsumedCapacity: this.capacity,
-        }),
-      );
+      const result = await this.client.update({
+        TableName: this.table,
+        Key: taskKeyOf(shopId, taskKey),
+        UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+        ConditionExpression: change.condition,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnConsumedCapacity: this.capacity,
+      });
       this.meter(operation, 'write', result.ConsumedCapacity);
       return true;
     } catch (error) {
@@ -301,16 +292,14 @@ export class TaskStore extends ItemStore {
     const tasks: Task[] = [];
     let start: Record<string, unknown> | undefined;
     do {
-      const result = await this.client.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ...(status ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } } : {}),
-          ExpressionAttributeValues: { ':pk': pk, ':prefix': 'K#', ...(status ? { ':status': status } : {}) },
-          ExclusiveStartKey: start,
-          ReturnConsumedCapacity: this.capacity,
-        }),
-      );
+      const result = await this.client.query({
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ...(status ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } } : {}),
+        ExpressionAttributeValues: { ':pk': pk, ':prefix': 'K#', ...(status ? { ':status': status } : {}) },
+        ExclusiveStartKey: start,
+        ReturnConsumedCapacity: this.capacity,
+      });
       this.meter(operation, 'read', result.ConsumedCapacity);
       tasks.push(...(result.Items ?? []).map((item) => this.parse(operation, taskSchema, item)));
       start = result.LastEvaluatedKey;

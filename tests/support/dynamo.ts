@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { ensureTable } from '../../local/table.ts';
 import { type CapacityListener, CarelineStore } from '../../shared/store/careline-store.ts';
@@ -12,12 +13,13 @@ export async function createTestTable(prefix = 'test', onCapacity?: CapacityList
   await ensureTable(endpoint, tableName);
   const client = createDocumentClient({ endpoint });
   const store = new CarelineStore({ client, tableName, ...(onCapacity ? { onCapacity } : {}) });
-  /** Every item in the table (tests only: the product never scans). */
+  /** Every item in the table, read with the AWS SDK (tests only: the product's client has no Scan). */
+  const scanner = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
   const allItems = async () => {
     const items: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined;
     do {
-      const page = await client.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: start }));
+      const page = await scanner.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: start }));
       items.push(...(page.Items ?? []));
       start = page.LastEvaluatedKey;
     } while (start);

@@ -1,0 +1,119 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createDocumentClient, DynamoDBError, environmentCredentials } from '../../shared/store/dynamo-client.ts';
+
+// The client's HTTP edge, against a local stand-in for DynamoDB that answers as told: what it
+// signs and sends, and which answers it retries. Its behaviour against DynamoDB Local itself is
+// in tests/integration/dynamo-client.test.ts.
+type Answer = { status: number; body?: unknown; type?: string } | 'hang-up';
+let server: Server;
+let endpoint: string;
+let answers: Answer[] = [];
+const received: { headers: IncomingMessage['headers']; body: Record<string, unknown> }[] = [];
+
+beforeAll(async () => {
+  server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      received.push({ headers: request.headers, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown> });
+      const answer = answers.shift() ?? { status: 200, body: {} };
+      if (answer === 'hang-up') return void request.socket.destroy();
+      response.writeHead(answer.status, { 'content-type': 'application/x-amz-json-1.0', ...(answer.type ? { 'x-amzn-errortype': answer.type } : {}) });
+      response.end(answer.body === undefined ? '' : JSON.stringify(answer.body));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterEach(() => {
+  answers = [];
+  received.length = 0;
+  vi.unstubAllEnvs();
+});
+
+const credentials = async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret', sessionToken: 'session-token' });
+const throttled = { status: 400, body: { __type: 'com.amazonaws.dynamodb.v20120810#ThrottlingException', message: 'Rate of requests exceeds the allowed throughput.' } };
+
+describe('the DynamoDB client over HTTP', () => {
+  it('sends the operation as DynamoDB JSON, signed with SigV4 for the region and its session token', async () => {
+    answers = [{ status: 200, body: { Item: { pk: { S: 'a' }, n: { N: '5' }, tags: { SS: ['x'] } } } }];
+    const client = createDocumentClient({ endpoint, region: 'eu-west-1', credentials });
+    const result = await client.get({ TableName: 'careline', Key: { pk: 'a', sk: 'b' } });
+    expect(result.Item).toEqual({ pk: 'a', n: 5, tags: new Set(['x']) });
+    const [request] = received;
+    expect(request?.headers['x-amz-target']).toBe('DynamoDB_20120810.GetItem');
+    expect(request?.headers['content-type']).toBe('application/x-amz-json-1.0');
+    expect(request?.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/dynamodb\/aws4_request, SignedHeaders=\S*x-amz-target\S*, Signature=[0-9a-f]{64}$/);
+    expect(request?.headers['x-amz-security-token']).toBe('session-token');
+    expect(request?.body).toEqual({ TableName: 'careline', Key: { pk: { S: 'a' }, sk: { S: 'b' } } });
+  });
+
+  it('retries throttling and server errors, then answers', async () => {
+    answers = [throttled, { status: 500, body: { __type: 'InternalServerError', message: 'oops' } }, { status: 200, body: { Attributes: { n: { N: '1' } } } }];
+    const client = createDocumentClient({ endpoint, credentials });
+    const result = await client.update({ TableName: 't', Key: { pk: 'a', sk: 'b' }, UpdateExpression: 'ADD n :one', ExpressionAttributeValues: { ':one': 1 }, ReturnValues: 'ALL_NEW' });
+    expect(result.Attributes).toEqual({ n: 1 });
+    expect(received).toHaveLength(3);
+    expect(new Set(received.map((r) => JSON.stringify(r.body))).size).toBe(1);
+  });
+
+  it('retries a connection that dropped', async () => {
+    answers = ['hang-up', { status: 200, body: {} }];
+    await createDocumentClient({ endpoint, credentials }).put({ TableName: 't', Item: { pk: 'a', sk: 'b' } });
+    expect(received).toHaveLength(2);
+  });
+
+  it('gives up after its attempts, with the last error', async () => {
+    answers = [throttled, throttled, throttled, throttled];
+    const failure = await createDocumentClient({ endpoint, credentials, maxAttempts: 3 })
+      .put({ TableName: 't', Item: { pk: 'a', sk: 'b' } })
+      .catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(DynamoDBError);
+    expect(failure).toMatchObject({ name: 'ThrottlingException', retryable: true, message: 'Rate of requests exceeds the allowed throughput.' });
+    expect(received).toHaveLength(3);
+  });
+
+  it('does not retry a failed condition or a refused request', async () => {
+    answers = [
+      { status: 400, body: { __type: 'com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException', message: 'The conditional request failed' } },
+      { status: 400, body: { __type: 'com.amazon.coral.validate#ValidationException', Message: 'One or more parameter values were invalid' } },
+    ];
+    const client = createDocumentClient({ endpoint, credentials });
+    await expect(client.put({ TableName: 't', Item: { pk: 'a', sk: 'b' }, ConditionExpression: 'attribute_not_exists(pk)' })).rejects.toMatchObject({ name: 'ConditionalCheckFailedException' });
+    await expect(client.put({ TableName: 't', Item: { pk: 'a', sk: 'b' } })).rejects.toMatchObject({ name: 'ValidationException', message: 'One or more parameter values were invalid' });
+    expect(received).toHaveLength(2);
+  });
+
+  it('names an error from its header when the body has no type, and refuses a body that is not JSON', async () => {
+    answers = [{ status: 400, body: {}, type: 'AccessDeniedException:http://internal.amazon.com/coral/' }, { status: 200, body: undefined }];
+    const client = createDocumentClient({ endpoint, credentials });
+    await expect(client.get({ TableName: 't', Key: { pk: 'a', sk: 'b' } })).rejects.toMatchObject({ name: 'AccessDeniedException', retryable: false });
+    expect((await client.get({ TableName: 't', Key: { pk: 'a', sk: 'b' } })).Item).toBeUndefined();
+  });
+
+  it('signs for DynamoDB Local with fixed credentials, and in AWS with those in the environment', async () => {
+    await createDocumentClient({ endpoint }).get({ TableName: 't', Key: { pk: 'a', sk: 'b' } });
+    expect(received[0]?.headers.authorization).toContain('Credential=local/');
+
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIDFROMENV');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'secret');
+    vi.stubEnv('AWS_SESSION_TOKEN', 'token');
+    expect(await environmentCredentials()).toEqual({ accessKeyId: 'AKIDFROMENV', secretAccessKey: 'secret', sessionToken: 'token' });
+    vi.stubEnv('AWS_ACCESS_KEY_ID', '');
+    // Refused before anything is sent.
+    await expect(createDocumentClient({ region: 'ap-east-1' }).get({ TableName: 't', Key: { pk: 'a', sk: 'b' } })).rejects.toThrow(/No AWS credentials in the environment/);
+  });
+
+  it('asks for credentials again before they expire, and not before', async () => {
+    let calls = 0;
+    const expiring = async () => ({ accessKeyId: `AKID${++calls}`, secretAccessKey: 'secret', expiration: new Date(Date.now() + (calls === 1 ? 60_000 : 3_600_000)) });
+    const client = createDocumentClient({ endpoint, credentials: expiring });
+    for (let i = 0; i < 3; i++) await client.get({ TableName: 't', Key: { pk: 'a', sk: 'b' } });
+    // The first set, fresh from the provider, is used; as it expires within five minutes, the next request asks again and keeps the second.
+    expect(received.map((r) => /Credential=(AKID\d)/.exec(String(r.headers.authorization))?.[1])).toEqual(['AKID1', 'AKID2', 'AKID2']);
+    expect(calls).toBe(2);
+  });
+});
