@@ -97,7 +97,7 @@ type Wire = Record<string, unknown>;
 
 export function createDocumentClient(connection: DynamoConnection = {}): DocumentClient {
   const region = connection.region ?? process.env.AWS_REGION ?? 'us-east-1';
-  const url = new URL(connection.endpoint ?? `https://dynamodb.${region}.amazonaws.com`);
+  const url = new URL(connection.endpoint ?? regionalEndpoint(region));
   const secure = url.protocol === 'https:';
   const transport = secure ? https : http;
   const agent = new transport.Agent({ keepAlive: true, maxSockets: 50 });
@@ -193,6 +193,11 @@ export function createDocumentClient(connection: DynamoConnection = {}): Documen
       return (await call('TransactWriteItems', { ...input, TransactItems: items })) as Output<TransactWriteCommandOutput>;
     },
   };
+}
+
+/** DynamoDB's public endpoint in a region (the China regions have their own domain). */
+export function regionalEndpoint(region: string): string {
+  return `https://dynamodb.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}`;
 }
 
 function toWire(value: Item | undefined): Wire | undefined {

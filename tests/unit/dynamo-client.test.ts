@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createDocumentClient, DynamoDBError, environmentCredentials } from '../../shared/store/dynamo-client.ts';
+import { createDocumentClient, DynamoDBError, environmentCredentials, regionalEndpoint } from '../../shared/store/dynamo-client.ts';
 
 // The client's HTTP edge, against a local stand-in for DynamoDB that answers as told: what it
 // signs and sends, and which answers it retries. Its behaviour against DynamoDB Local itself is
@@ -115,5 +115,12 @@ describe('the DynamoDB client over HTTP', () => {
     // The first set, fresh from the provider, is used; as it expires within five minutes, the next request asks again and keeps the second.
     expect(received.map((r) => /Credential=(AKID\d)/.exec(String(r.headers.authorization))?.[1])).toEqual(['AKID1', 'AKID2', 'AKID2']);
     expect(calls).toBe(2);
+  });
+
+  it("addresses DynamoDB's endpoint in the region, with the China regions' own domain", () => {
+    expect(regionalEndpoint('us-east-1')).toBe('https://dynamodb.us-east-1.amazonaws.com');
+    expect(regionalEndpoint('ap-east-1')).toBe('https://dynamodb.ap-east-1.amazonaws.com');
+    expect(regionalEndpoint('cn-north-1')).toBe('https://dynamodb.cn-north-1.amazonaws.com.cn');
+    expect(regionalEndpoint('cn-northwest-1')).toBe('https://dynamodb.cn-northwest-1.amazonaws.com.cn');
   });
 });
