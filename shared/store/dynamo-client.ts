@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
@@ -56,7 +57,7 @@ export interface DynamoConnection {
   region?: string;
   /** Where credentials come from; by default the environment (as Lambda sets it). */
   credentials?: () => Promise<AwsCredentials>;
-  /** Attempts per request, counting the first (throttling, 5xx and network errors are retried). */
+  /** Attempts per request, counting the first (throttling, 500/502/503/504 and network errors are retried); 4 by default, as the SDK makes for DynamoDB. */
   maxAttempts?: number;
 }
 
@@ -72,23 +73,17 @@ export class DynamoDBError extends Error {
     super(message || name);
     this.name = name;
     this.statusCode = statusCode;
-    this.retryable = statusCode >= 500 || statusCode === 429 || RETRYABLE_ERRORS.has(name);
+    this.retryable = RETRYABLE_STATUS.has(statusCode) || THROTTLING_ERRORS.has(name) || TRANSIENT_ERRORS.has(name);
     if (body.Item) this.Item = body.Item as Record<string, unknown>;
     if (body.CancellationReasons) this.CancellationReasons = body.CancellationReasons as DynamoDBError['CancellationReasons'];
   }
 }
 
-// The SDK's throttling and transient error names that DynamoDB can answer with.
-const RETRYABLE_ERRORS = new Set([
-  'ProvisionedThroughputExceededException',
-  'ThrottlingException',
-  'RequestLimitExceeded',
-  'TransactionInProgressException',
-  'InternalServerError',
-  'RequestTimeout',
-  'RequestTimeoutException',
-]);
-const NETWORK_ERRORS = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'ECONNABORTED']);
+// The SDK's throttling and transient error names and statuses that DynamoDB can answer with.
+const THROTTLING_ERRORS = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded', 'TransactionInProgressException']);
+const TRANSIENT_ERRORS = new Set(['InternalServerError', 'RequestTimeout', 'RequestTimeoutException']);
+const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
+const NETWORK_ERRORS = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH']);
 const REQUEST_TIMEOUT_MS = 10_000;
 const MARSHALL = { removeUndefinedValues: true } as const;
 
@@ -101,11 +96,13 @@ export function createDocumentClient(connection: DynamoConnection = {}): Documen
   const secure = url.protocol === 'https:';
   const transport = secure ? https : http;
   const agent = new transport.Agent({ keepAlive: true, maxSockets: 50 });
-  const credentials = memoized(connection.credentials ?? (connection.endpoint ? localCredentials : environmentCredentials));
-  const retries = (connection.maxAttempts ?? 3) - 1;
+  // DynamoDB Local (on this machine) takes any credentials; any other endpoint is signed as in AWS.
+  const onThisMachine = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  const credentials = memoized(connection.credentials ?? (onThisMachine ? localCredentials : environmentCredentials));
+  const retries = (connection.maxAttempts ?? 4) - 1;
 
   const send = async (operation: string, payload: Wire): Promise<Wire> => {
-    const body = JSON.stringify(payload);
+    const body = JSON.stringify(payload, refuseBinary);
     const request = aws4.sign(
       {
         host: url.host,
@@ -131,7 +128,8 @@ export function createDocumentClient(connection: DynamoConnection = {}): Documen
             try {
               parsed = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Wire) : {};
             } catch {
-              reject(new DynamoDBError('InvalidResponse', `DynamoDB answered ${status} with a body that is not JSON`, status >= 400 ? status : 502));
+              // Not retried when the status says the request was carried out (it may have written).
+              reject(new DynamoDBError('InvalidResponse', `DynamoDB answered ${status} with a body that is not JSON`, status));
               return;
             }
             if (status >= 200 && status < 300) resolve(parsed);
@@ -152,6 +150,12 @@ export function createDocumentClient(connection: DynamoConnection = {}): Documen
       maxTimeout: 2_000,
       randomize: true,
       shouldRetry: ({ error }) => isRetryable(error),
+      // Throttling waits longer, as the SDK does: a random pause of up to 0.5 s, 1 s, 2 s, …
+      onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
+        if (retriesLeft > 0 && error instanceof DynamoDBError && THROTTLING_ERRORS.has(error.name)) {
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(4_000, 500 * 2 ** (attemptNumber - 1))));
+        }
+      },
     });
 
   return {
@@ -190,7 +194,9 @@ export function createDocumentClient(connection: DynamoConnection = {}): Documen
     },
     async transactWrite(input) {
       const items = (input.TransactItems ?? []).map((item) => mapValues(item as Record<string, Wire>, transactPart));
-      return (await call('TransactWriteItems', { ...input, TransactItems: items })) as Output<TransactWriteCommandOutput>;
+      // One token for every attempt: DynamoDB runs a retried transaction once (within 10 minutes).
+      const token = input.ClientRequestToken ?? randomUUID();
+      return (await call('TransactWriteItems', { ...input, ClientRequestToken: token, TransactItems: items })) as Output<TransactWriteCommandOutput>;
     },
   };
 }
@@ -198,6 +204,12 @@ export function createDocumentClient(connection: DynamoConnection = {}): Documen
 /** DynamoDB's public endpoint in a region (the China regions have their own domain). */
 export function regionalEndpoint(region: string): string {
   return `https://dynamodb.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}`;
+}
+
+/** Careline stores no binary attributes; this client does not convert them (JSON would garble them). */
+function refuseBinary(this: unknown, key: string, value: unknown): unknown {
+  if ((this as Record<string, unknown>)[key] instanceof Uint8Array) throw new TypeError(`binary attribute values are not supported (at "${key}")`);
+  return value;
 }
 
 function toWire(value: Item | undefined): Wire | undefined {

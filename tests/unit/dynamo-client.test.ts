@@ -6,7 +6,7 @@ import { createDocumentClient, DynamoDBError, environmentCredentials, regionalEn
 // The client's HTTP edge, against a local stand-in for DynamoDB that answers as told: what it
 // signs and sends, and which answers it retries. Its behaviour against DynamoDB Local itself is
 // in tests/integration/dynamo-client.test.ts.
-type Answer = { status: number; body?: unknown; type?: string } | 'hang-up';
+type Answer = { status: number; body?: unknown; raw?: string; type?: string } | 'hang-up';
 let server: Server;
 let endpoint: string;
 let answers: Answer[] = [];
@@ -21,7 +21,7 @@ beforeAll(async () => {
       const answer = answers.shift() ?? { status: 200, body: {} };
       if (answer === 'hang-up') return void request.socket.destroy();
       response.writeHead(answer.status, { 'content-type': 'application/x-amz-json-1.0', ...(answer.type ? { 'x-amzn-errortype': answer.type } : {}) });
-      response.end(answer.body === undefined ? '' : JSON.stringify(answer.body));
+      response.end(answer.raw ?? (answer.body === undefined ? '' : JSON.stringify(answer.body)));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -76,6 +76,31 @@ describe('the DynamoDB client over HTTP', () => {
     expect(received).toHaveLength(3);
   });
 
+  it('makes 4 attempts by default', async () => {
+    const unavailable = { status: 503, body: { __type: 'ServiceUnavailable', message: 'try later' } };
+    answers = [unavailable, unavailable, unavailable, unavailable, { status: 200, body: {} }];
+    await expect(createDocumentClient({ endpoint, credentials }).put({ TableName: 't', Item: { pk: 'a', sk: 'b' } })).rejects.toMatchObject({ name: 'ServiceUnavailable', statusCode: 503 });
+    expect(received).toHaveLength(4);
+  });
+
+  it('sends a retried transaction with the same token, so that DynamoDB carries it out once', async () => {
+    answers = ['hang-up', { status: 200, body: {} }];
+    await createDocumentClient({ endpoint, credentials }).transactWrite({
+      TransactItems: [{ Update: { TableName: 't', Key: { pk: 'a', sk: 'b' }, UpdateExpression: 'ADD n :one', ExpressionAttributeValues: { ':one': 1 } } }],
+    });
+    expect(received).toHaveLength(2);
+    const tokens = received.map((r) => r.body.ClientRequestToken);
+    expect(tokens[0]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(tokens[1]).toBe(tokens[0]);
+    expect(received[0]?.body.TransactItems).toEqual([{ Update: { TableName: 't', Key: { pk: { S: 'a' }, sk: { S: 'b' } }, UpdateExpression: 'ADD n :one', ExpressionAttributeValues: { ':one': { N: '1' } } } }]);
+  });
+
+  it('refuses binary values before sending anything', async () => {
+    const client = createDocumentClient({ endpoint, credentials });
+    await expect(client.put({ TableName: 't', Item: { pk: 'a', sk: 'b', data: new Uint8Array([1, 2, 3]) } })).rejects.toThrow(/binary attribute values are not supported/);
+    expect(received).toHaveLength(0);
+  });
+
   it('does not retry a failed condition or a refused request', async () => {
     answers = [
       { status: 400, body: { __type: 'com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException', message: 'The conditional request failed' } },
@@ -87,11 +112,20 @@ describe('the DynamoDB client over HTTP', () => {
     expect(received).toHaveLength(2);
   });
 
-  it('names an error from its header when the body has no type, and refuses a body that is not JSON', async () => {
+  it('names an error from its header when the body has no type, and takes an empty body for an empty answer', async () => {
     answers = [{ status: 400, body: {}, type: 'AccessDeniedException:http://internal.amazon.com/coral/' }, { status: 200, body: undefined }];
     const client = createDocumentClient({ endpoint, credentials });
     await expect(client.get({ TableName: 't', Key: { pk: 'a', sk: 'b' } })).rejects.toMatchObject({ name: 'AccessDeniedException', retryable: false });
     expect((await client.get({ TableName: 't', Key: { pk: 'a', sk: 'b' } })).Item).toBeUndefined();
+  });
+
+  it('refuses an answer that is not JSON, retrying it only when the status says the request was not carried out', async () => {
+    answers = [{ status: 200, raw: '<html>proxy</html>' }, { status: 502, raw: '<html>bad gateway</html>' }, { status: 200, body: {} }];
+    const client = createDocumentClient({ endpoint, credentials });
+    await expect(client.update({ TableName: 't', Key: { pk: 'a', sk: 'b' }, UpdateExpression: 'ADD n :one', ExpressionAttributeValues: { ':one': 1 } })).rejects.toMatchObject({ name: 'InvalidResponse', retryable: false });
+    expect(received).toHaveLength(1);
+    await client.get({ TableName: 't', Key: { pk: 'a', sk: 'b' } });
+    expect(received).toHaveLength(3);
   });
 
   it('signs for DynamoDB Local with fixed credentials, and in AWS with those in the environment', async () => {
