@@ -10,8 +10,6 @@ import { execFileSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { build } from 'esbuild';
 import { outboxChannel } from '../shared/channels/outbox.ts';
 import { manualClock } from '../shared/clock.ts';
@@ -25,7 +23,7 @@ import { MessageStore } from '../shared/store/message-store.ts';
 import { TaskStore } from '../shared/store/task-store.ts';
 import { DEFAULT_DISPATCH, runDispatcher } from '../shared/tasks/dispatcher.ts';
 import { BUCKET_MS, bucketOf } from '../shared/tasks/task.ts';
-import { type DynamoDbLocal, startDynamoDbLocal } from '../local/dynamodb-local.ts';
+import { type DynamoDbLocal, sdkDocumentClient, startDynamoDbLocal } from '../local/dynamodb-local.ts';
 import { ensureTable } from '../local/table.ts';
 import { testShop } from '../tests/support/shops.ts';
 
@@ -144,12 +142,6 @@ async function round(client: DocumentClient, local: DynamoDbLocal, TASKS: number
   const raw = await replay({ careline: client }, 'raw');
   const sdk = await replay({ sdk: sdkDocumentClient(endpoint) }, 'sdk');
   return { oursSeconds, oursCpu, writes: writes.length, raw, sdk };
-}
-
-/** The AWS SDK's document client on the same DynamoDB Local (only the comparison line uses it). */
-function sdkDocumentClient(endpoint: string): DynamoDBDocumentClient {
-  const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }
 
 async function part1(client: DocumentClient, local: DynamoDbLocal) {

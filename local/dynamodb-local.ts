@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 export interface DynamoDbLocal {
   endpoint: string;
@@ -99,8 +100,18 @@ export async function startDynamoDbLocal(options: { port?: number; dataDir?: str
   };
 }
 
+/** The AWS SDK's client for DynamoDB Local (tables, streams, and the tools and tests that compare with the SDK). */
+export function sdkClient(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+}
+
+/** The AWS SDK's document client for DynamoDB Local. */
+export function sdkDocumentClient(endpoint: string): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(sdkClient(endpoint), { marshallOptions: { removeUndefinedValues: true } });
+}
+
 async function waitUntilReady(endpoint: string): Promise<void> {
-  const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const client = sdkClient(endpoint);
   const deadline = Date.now() + 30_000;
   try {
     for (;;) {

@@ -1,12 +1,12 @@
 import {
   CreateTableCommand,
   DescribeTableCommand,
-  DynamoDBClient,
   ResourceInUseException,
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { TABLE } from '../shared/store/keys.ts';
+import { sdkClient } from './dynamodb-local.ts';
 
 /**
  * Creates the Careline table on DynamoDB Local with the same keys, index and TTL as the CDK
@@ -14,7 +14,7 @@ import { TABLE } from '../shared/store/keys.ts';
  */
 export async function ensureTable(endpoint: string, tableName: string, options: { stream?: boolean } = {}): Promise<void> {
   const stream = options.stream ?? true;
-  const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const client = sdkClient(endpoint);
   try {
     try {
       const existing = await client.send(new DescribeTableCommand({ TableName: tableName }));

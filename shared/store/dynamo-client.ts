@@ -48,14 +48,16 @@ export interface AwsCredentials {
   accessKeyId: string;
   secretAccessKey: string;
   sessionToken?: string;
-  expiration?: Date;
 }
 
 export interface DynamoConnection {
   /** Set for DynamoDB Local; unset in AWS. */
   endpoint?: string;
   region?: string;
-  /** Where credentials come from; by default the environment (as Lambda sets it). */
+  /**
+   * Where credentials come from, asked before every request (it keeps and refreshes its own, as
+   * the SDK's providers do); by default the environment, as Lambda sets it, read once.
+   */
   credentials?: () => Promise<AwsCredentials>;
   /** Attempts per request, counting the first (throttling, 500/502/503/504 and network errors are retried); 4 by default, as the SDK makes for DynamoDB. */
   maxAttempts?: number;
@@ -98,7 +100,7 @@ export function createDocumentClient(connection: DynamoConnection = {}): Documen
   const agent = new transport.Agent({ keepAlive: true, maxSockets: 50 });
   // DynamoDB Local (on this machine) takes any credentials; any other endpoint is signed as in AWS.
   const onThisMachine = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
-  const credentials = memoized(connection.credentials ?? (onThisMachine ? localCredentials : environmentCredentials));
+  const credentials = connection.credentials ?? once(onThisMachine ? localCredentials : environmentCredentials);
   const retries = (connection.maxAttempts ?? 4) - 1;
 
   const send = async (operation: string, payload: Wire): Promise<Wire> => {
@@ -158,23 +160,17 @@ export function createDocumentClient(connection: DynamoConnection = {}): Documen
       },
     });
 
+  /** One item's request (Get, Put, Update, Delete): its item, key and values converted, and the item it returns. */
+  const single = async (operation: string, input: object): Promise<Wire> => {
+    const out = await call(operation, itemRequest(input as Wire));
+    return { ...out, Item: fromWire(out.Item), Attributes: fromWire(out.Attributes) };
+  };
+
   return {
-    async get(input) {
-      const out = await call('GetItem', { ...input, Key: toWire(input.Key) });
-      return { ...out, Item: fromWire(out.Item) } as Output<GetCommandOutput>;
-    },
-    async put(input) {
-      const out = await call('PutItem', { ...input, Item: toWire(input.Item), ExpressionAttributeValues: toWire(input.ExpressionAttributeValues) });
-      return { ...out, Attributes: fromWire(out.Attributes) } as Output<PutCommandOutput>;
-    },
-    async update(input) {
-      const out = await call('UpdateItem', { ...input, Key: toWire(input.Key), ExpressionAttributeValues: toWire(input.ExpressionAttributeValues) });
-      return { ...out, Attributes: fromWire(out.Attributes) } as Output<UpdateCommandOutput>;
-    },
-    async delete(input) {
-      const out = await call('DeleteItem', { ...input, Key: toWire(input.Key), ExpressionAttributeValues: toWire(input.ExpressionAttributeValues) });
-      return { ...out, Attributes: fromWire(out.Attributes) } as Output<DeleteCommandOutput>;
-    },
+    get: (input) => single('GetItem', input) as Promise<Output<GetCommandOutput>>,
+    put: (input) => single('PutItem', input) as Promise<Output<PutCommandOutput>>,
+    update: (input) => single('UpdateItem', input) as Promise<Output<UpdateCommandOutput>>,
+    delete: (input) => single('DeleteItem', input) as Promise<Output<DeleteCommandOutput>>,
     async query(input) {
       const out = await call('Query', { ...input, ExpressionAttributeValues: toWire(input.ExpressionAttributeValues), ExclusiveStartKey: toWire(input.ExclusiveStartKey) });
       return { ...out, Items: (out.Items as Wire[] | undefined)?.map(fromWire), LastEvaluatedKey: fromWire(out.LastEvaluatedKey) } as Output<QueryCommandOutput>;
@@ -193,7 +189,7 @@ export function createDocumentClient(connection: DynamoConnection = {}): Documen
       return { ...out, UnprocessedItems: mapValues((out.UnprocessedItems ?? {}) as Record<string, Wire[]>, (requests) => requests.map((r) => writeRequest(r, fromWire))) } as Output<BatchWriteCommandOutput>;
     },
     async transactWrite(input) {
-      const items = (input.TransactItems ?? []).map((item) => mapValues(item as Record<string, Wire>, transactPart));
+      const items = (input.TransactItems ?? []).map((item) => mapValues(item as Record<string, Wire>, itemRequest));
       // One token for every attempt: DynamoDB runs a retried transaction once (within 10 minutes).
       const token = input.ClientRequestToken ?? randomUUID();
       return (await call('TransactWriteItems', { ...input, ClientRequestToken: token, TransactItems: items })) as Output<TransactWriteCommandOutput>;
@@ -220,8 +216,8 @@ function fromWire(value: unknown): Item | undefined {
   return value === undefined ? undefined : unmarshall(value as Parameters<typeof unmarshall>[0]);
 }
 
-/** One part of a transaction (Put, Update, Delete or ConditionCheck), converted for the wire. */
-function transactPart(part: Wire): Wire {
+/** A request on one item (alone, or as a part of a transaction), converted for the wire. */
+function itemRequest(part: Wire): Wire {
   return {
     ...part,
     ...(part.Item ? { Item: toWire(part.Item as Item) } : {}),
@@ -262,13 +258,14 @@ export async function environmentCredentials(): Promise<AwsCredentials> {
   return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
 }
 
-/** Keeps credentials until five minutes before they expire (the environment's never do). */
-function memoized(provider: () => Promise<AwsCredentials>): () => Promise<AwsCredentials> {
-  let current: Promise<AwsCredentials> | undefined;
-  return async () => {
-    const held = current && (await current.catch(() => undefined));
-    if (held && (!held.expiration || held.expiration.getTime() - Date.now() > 300_000)) return held;
-    current = provider();
-    return current;
+/** The provider's first answer, kept (a failed one is asked for again). */
+function once(provider: () => Promise<AwsCredentials>): () => Promise<AwsCredentials> {
+  let held: Promise<AwsCredentials> | undefined;
+  return () => {
+    held ??= provider().catch((error: unknown) => {
+      held = undefined;
+      throw error;
+    });
+    return held;
   };
 }

@@ -1,6 +1,6 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { sdkDocumentClient } from '../../local/dynamodb-local.ts';
 import { createDocumentClient, type DocumentClient, DynamoDBError } from '../../shared/store/dynamo-client.ts';
 import { isConditionalCheckFailed } from '../../shared/store/errors.ts';
 import { createTestTable } from '../support/dynamo.ts';
@@ -13,7 +13,7 @@ let sdk: DynamoDBDocumentClient;
 beforeAll(async () => {
   table = await createTestTable('client');
   client = createDocumentClient({ endpoint: table.endpoint });
-  sdk = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: table.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
+  sdk = sdkDocumentClient(table.endpoint);
 });
 
 const value = {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
+import { sdkDocumentClient } from '../../local/dynamodb-local.ts';
 import { ensureTable } from '../../local/table.ts';
 import { type CapacityListener, CarelineStore } from '../../shared/store/careline-store.ts';
 import { createDocumentClient } from '../../shared/store/dynamo-client.ts';
@@ -14,7 +14,7 @@ export async function createTestTable(prefix = 'test', onCapacity?: CapacityList
   const client = createDocumentClient({ endpoint });
   const store = new CarelineStore({ client, tableName, ...(onCapacity ? { onCapacity } : {}) });
   /** Every item in the table, read with the AWS SDK (tests only: the product's client has no Scan). */
-  const scanner = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
+  const scanner = sdkDocumentClient(endpoint);
   const allItems = async () => {
     const items: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined;
