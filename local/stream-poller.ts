@@ -1,67 +1,82 @@
-import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  DescribeStreamCommand,
-  DynamoDBStreamsClient,
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  type _Record,
-} from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { createWireClient } from '../shared/store/dynamo-client.ts';
+import { keys, TABLE } from '../shared/store/keys.ts';
 
 type StreamHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | void>;
+type StreamRecord = DynamoDBStreamEvent['Records'][number];
+interface Shard {
+  ShardId: string;
+}
 
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+/** GetRecords' page size (DynamoDB's own limit). */
+const PAGE = 1000;
+const ORDER_SORT_KEY = keys.order('any-shop', 'any-order').sk;
+
+/**
+ * The records the order-stream function is invoked for: inserted or modified order items. The
+ * same filter as the event source mapping's in AWS (infra/constructs/order-stream-publisher.ts);
+ * the stream also carries tasks, ledger entries, counters and timelines.
+ */
+export function isOrderChange(record: StreamRecord): boolean {
+  return (record.eventName === 'INSERT' || record.eventName === 'MODIFY') && record.dynamodb?.Keys?.[TABLE.sortKey]?.S === ORDER_SORT_KEY;
+}
 
 /**
  * Reads the table's stream on DynamoDB Local and hands batches to a stream handler, as the
- * Lambda event source mapping does in AWS. Starts at the stream's current end. With
- * `intervalMs: 0` it only reads when `pollOnce` is called.
+ * Lambda event source mapping does in AWS (with its filter, `isOrderChange`). Starts at the
+ * stream's current end. With `intervalMs: 0` it only reads when `pollOnce` is called. Records
+ * come as the stream API gives them (attribute values unconverted), which is the Lambda event's
+ * shape.
  */
 export async function startStreamPoller(options: { endpoint: string; tableName: string; handler: StreamHandler; intervalMs?: number }) {
-  const dynamo = new DynamoDBClient({ endpoint: options.endpoint, region: 'us-east-1', credentials });
-  const streams = new DynamoDBStreamsClient({ endpoint: options.endpoint, region: 'us-east-1', credentials });
-  const table = await dynamo.send(new DescribeTableCommand({ TableName: options.tableName }));
-  const streamArn = table.Table?.LatestStreamArn;
+  const dynamo = createWireClient({ endpoint: options.endpoint });
+  const streams = createWireClient({ endpoint: options.endpoint }, 'DynamoDBStreams_20120810');
+  const table = (await dynamo('DescribeTable', { TableName: options.tableName })).Table as { LatestStreamArn?: string } | undefined;
+  const streamArn = table?.LatestStreamArn;
   if (!streamArn) throw new Error(`table ${options.tableName} has no stream`);
 
+  const describe = async () => ((await streams('DescribeStream', { StreamArn: streamArn })).StreamDescription as { Shards?: Shard[] } | undefined)?.Shards ?? [];
+  const iteratorOf = async (shard: Shard, type: 'LATEST' | 'TRIM_HORIZON') =>
+    (await streams('GetShardIterator', { StreamArn: streamArn, ShardId: shard.ShardId, ShardIteratorType: type })).ShardIterator as string | undefined;
+
   const iterators = new Map<string, string | undefined>();
-  const described = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
-  for (const shard of described.StreamDescription?.Shards ?? []) {
-    const iterator = await streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shard.ShardId!, ShardIteratorType: 'LATEST' }));
-    iterators.set(shard.ShardId!, iterator.ShardIterator);
-  }
+  let shards = await describe();
+  for (const shard of shards) iterators.set(shard.ShardId, await iteratorOf(shard, 'LATEST'));
 
   // The shard list changes rarely (a shard closes and a child opens): it is read again once a
   // second at most, or at once when a shard has closed.
-  let shards = described.StreamDescription?.Shards ?? [];
   let describedAt = performance.now();
   let shardClosed = false;
 
-  /** Reads every shard once; resolves when the records read so far are handled. */
+  /**
+   * Reads every shard to its current end and hands the order changes to the handler; resolves
+   * with how many there were once they are handled. The handler's own writes add records, so a
+   * caller that waits for quiet polls until a poll finds no order change.
+   */
   const pollOnce = async (): Promise<number> => {
     let handled = 0;
     if (shardClosed || performance.now() - describedAt > 1000) {
-      shards = (await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }))).StreamDescription?.Shards ?? [];
+      shards = await describe();
       describedAt = performance.now();
       shardClosed = false;
     }
     for (const shard of shards) {
-      if (!iterators.has(shard.ShardId!)) {
-        const iterator = await streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shard.ShardId!, ShardIteratorType: 'TRIM_HORIZON' }));
-        iterators.set(shard.ShardId!, iterator.ShardIterator);
+      if (!iterators.has(shard.ShardId)) iterators.set(shard.ShardId, await iteratorOf(shard, 'TRIM_HORIZON'));
+      for (;;) {
+        const iterator = iterators.get(shard.ShardId);
+        if (!iterator) break; // a closed shard, read to its end
+        const page = await streams('GetRecords', { ShardIterator: iterator, Limit: PAGE });
+        const records = (page.Records ?? []) as StreamRecord[];
+        const changes = records.filter(isOrderChange).map(toLambdaRecord);
+        if (changes.length) {
+          await options.handler({ Records: changes });
+          handled += changes.length;
+        }
+        iterators.set(shard.ShardId, page.NextShardIterator as string | undefined);
+        if (!page.NextShardIterator) shardClosed = true;
+        // A full page may have more behind it.
+        if (records.length < PAGE) break;
       }
-      // One page per shard and poll (up to 1,000 records); the rest waits for the next poll. The
-      // handler's own writes add records, so a caller that waits for quiet polls again anyway.
-      const iterator = iterators.get(shard.ShardId!);
-      if (!iterator) continue; // a closed shard, read to its end
-      const page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator }));
-      const records = page.Records ?? [];
-      if (records.length) {
-        await options.handler({ Records: records.map(toLambdaRecord) });
-        handled += records.length;
-      }
-      iterators.set(shard.ShardId!, page.NextShardIterator);
-      if (!page.NextShardIterator) shardClosed = true;
     }
     // A shard read to its end: its records go on in the shards that follow it, read now (a poll
     // that found nothing must mean the stream is quiet).
@@ -84,18 +99,16 @@ export async function startStreamPoller(options: { endpoint: string; tableName: 
     stop: async () => {
       clearTimeout(timer);
       await running;
-      dynamo.destroy();
-      streams.destroy();
     },
   };
 }
 
-function toLambdaRecord(record: _Record): DynamoDBStreamEvent['Records'][number] {
+function toLambdaRecord(record: StreamRecord): StreamRecord {
   return {
     eventID: record.eventID,
-    eventName: record.eventName as 'INSERT' | 'MODIFY' | 'REMOVE',
+    eventName: record.eventName,
     eventSource: 'aws:dynamodb',
     awsRegion: 'local',
-    dynamodb: record.dynamodb as DynamoDBStreamEvent['Records'][number]['dynamodb'],
+    dynamodb: record.dynamodb,
   };
 }

@@ -92,7 +92,14 @@ const MARSHALL = { removeUndefinedValues: true } as const;
 type Item = Record<string, unknown>;
 type Wire = Record<string, unknown>;
 
-export function createDocumentClient(connection: DynamoConnection = {}): DocumentClient {
+/** DynamoDB's JSON protocol, unconverted: an operation's request in, its answer out (signed, retried). */
+export type WireCall = (operation: string, payload: Record<string, unknown>) => Promise<Record<string, unknown>>;
+
+/**
+ * The signed, retried JSON requests under the document client. `target` names the API
+ * (`DynamoDB_20120810`, or `DynamoDBStreams_20120810` for the local stream reader).
+ */
+export function createWireClient(connection: DynamoConnection = {}, target = 'DynamoDB_20120810'): WireCall {
   const region = connection.region ?? process.env.AWS_REGION ?? 'us-east-1';
   const url = new URL(connection.endpoint ?? regionalEndpoint(region));
   const secure = url.protocol === 'https:';
@@ -113,7 +120,7 @@ export function createDocumentClient(connection: DynamoConnection = {}): Documen
         service: 'dynamodb',
         region,
         body,
-        headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `DynamoDB_20120810.${operation}` },
+        headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `${target}.${operation}` },
       },
       await credentials(),
     );
@@ -159,6 +166,12 @@ export function createDocumentClient(connection: DynamoConnection = {}): Documen
         }
       },
     });
+
+  return call;
+}
+
+export function createDocumentClient(connection: DynamoConnection = {}): DocumentClient {
+  const call = createWireClient(connection);
 
   /** One item's request (Get, Put, Update, Delete): its item, key and values converted, and the item it returns. */
   const single = async (operation: string, input: object): Promise<Wire> => {
