@@ -4,7 +4,7 @@ import { formatMoney } from '../shared/money.ts';
 import type { Profile } from '../shared/profiles/profile.ts';
 import { maskEmail, maskPhone } from '../shared/profiles/contact.ts';
 import { maskSecret, type Shop } from '../shared/shops/shop.ts';
-import type { TimelinePage } from '../shared/store/careline-store.ts';
+import type { TimelinePage } from '../shared/profiles/timeline.ts';
 
 const money = (minor: number | undefined, currency: string | undefined) =>
   minor !== undefined && currency ? formatMoney(minor, currency) : '—';

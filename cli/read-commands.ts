@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { profileView } from '../shared/profiles/profile.ts';
+import { customerTimeline } from '../shared/profiles/timeline.ts';
+import { MessageStore } from '../shared/store/message-store.ts';
 import { orderView } from '../shared/orders/order-state.ts';
 import { formatOrder, formatProfile, formatTimeline } from './format.ts';
 import { CliError, openStore, type TargetOptions } from './target.ts';
@@ -19,7 +21,7 @@ export function registerReadCommands(program: Command, target: Target): void {
       const [shop, profile, page] = await Promise.all([
         store.getShop(shopId),
         store.getProfile(shopId, customerId),
-        store.listTimeline(shopId, customerId, { limit: options.limit, ...(options.cursor ? { cursor: options.cursor } : {}) }),
+        customerTimeline({ store, messages: new MessageStore(store.siblingOptions) }, shopId, customerId, { limit: options.limit, ...(options.cursor ? { cursor: options.cursor } : {}) }),
       ]);
       if (!profile && page.entries.length === 0) {
         throw new CliError(`No customer ${customerId} in shop ${shopId}: customer ids are the platform's (guests: the guest-… id shown by \`careline order\`).`);

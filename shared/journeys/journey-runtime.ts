@@ -330,5 +330,5 @@ function label(order: OrderRecord): string {
 }
 
 async function note(deps: Pick<JourneyDeps, 'store'>, shopId: string, customerId: string, entryId: string, at: Date, type: string, orderId: string, summary: string): Promise<void> {
-  await deps.store.applyTimelineChanges(shopId, customerId, { put: [{ entryId, at: at.toISOString(), type, summary, orderId }], remove: [] });
+  await deps.store.addTimelineNote(shopId, customerId, { entryId, at: at.toISOString(), type, summary, orderId });
 }

@@ -45,7 +45,7 @@ export interface PipelineDeps {
   templateOverrides?: (shopId: string) => Promise<TemplateSource[]>;
   /** Adds to the shop's daily counters (what `careline report` reads); none when omitted. */
   count?: (shopId: string, at: Date, counters: Record<string, number>) => Promise<void>;
-  /** Told when a timeline line or counter could not be written for a message already decided (see `settle`). */
+  /** Told when a counter could not be written for a message already decided (see `settle`). */
   onBookkeepingError?: (error: unknown, what: { shopId: string; messageKey: string }) => void;
 }
 
@@ -62,8 +62,8 @@ const SEND_LEASE_MS = 120_000;
 
 /**
  * Every message passes here: consent → opt-out → time rules → contact budget (decideSend) →
- * dedupe ledger → render → channel → timeline. Each step that stops a message records why, in
- * the customer's message ledger (and on the timeline when it is final).
+ * dedupe ledger → render → channel → ledger. Each step that stops a message records why, in
+ * the customer's message ledger (which the customer's timeline shows when it is final).
  *
  * At most once: the ledger entry is claimed with a conditional write before anything is sent,
  * and a message already sent or failed for good is never sent again. The one window for a
@@ -116,9 +116,8 @@ export async function runSendPipeline(request: SendRequest, deps: PipelineDeps, 
   }
   if (decision.action === 'skip') {
     const outcome = { status: 'skipped', reason: decision.reason } as const;
-    // The ledger and the timeline are separate items: written side by side.
+    // The ledger entry and the counters are separate items: written side by side.
     await settle(deps, request, claimed ? deps.messages.finishMessage(ids, outcome, now) : deps.messages.noteMessage({ ...base, ...outcome }, now), [
-      noteOnTimeline(deps, request, now, `Not sent (${decision.reason.replaceAll('_', ' ')}): ${request.kind.replaceAll('_', ' ')}`, 'message.not_sent'),
       deps.count?.(request.shopId, now, { [`skipped_${reasonKey(decision.reason)}`]: 1, [`skippedKind_${request.kind}`]: 1 }),
     ]);
     return { status: 'skipped', reason: decision.reason };
@@ -169,7 +168,6 @@ export async function runSendPipeline(request: SendRequest, deps: PipelineDeps, 
   const { result, channel, fallbackFrom } = await sendWithFallback(deps.channels, build, decision.channels[0]!); // a send decision has an open channel
   if (result.status === 'sent') {
     const segments = channel === 'sms' ? rendered.sms.segments : undefined;
-    const via = fallbackFrom ? ` after ${fallbackFrom.channel} failed (${fallbackFrom.reason})` : '';
     await settle(
       deps,
       request,
@@ -181,11 +179,13 @@ export async function runSendPipeline(request: SendRequest, deps: PipelineDeps, 
           ...(segments !== undefined ? { segments, encoding: rendered.sms.encoding } : {}),
           ...(result.providerMessageId ? { providerMessageId: result.providerMessageId } : {}),
           ...(localTime ? { localTime } : {}),
+          // What the customer's timeline shows of it (shared/profiles/timeline.ts).
+          preview: (channel === 'sms' ? rendered.sms.text : rendered.email!.subject).slice(0, 120),
+          ...(fallbackFrom ? { fallbackFrom: `${fallbackFrom.channel} failed (${fallbackFrom.reason})` } : {}),
         },
         now,
       ),
       [
-        noteOnTimeline(deps, request, now, `Sent ${channel === 'sms' ? 'SMS' : 'email'}${via} (${request.kind.replaceAll('_', ' ')}): ${(channel === 'sms' ? rendered.sms.text : rendered.email!.subject).slice(0, 120)}`, 'message.sent'),
         deps.count?.(request.shopId, now, {
           [`sent_${request.kind}`]: 1,
           [`sent_${channel}`]: 1,
@@ -203,7 +203,6 @@ export async function runSendPipeline(request: SendRequest, deps: PipelineDeps, 
   }
   const reason = `channel_failed:${result.reason}`;
   await settle(deps, request, deps.messages.finishMessage(ids, { status: 'failed', reason }, now), [
-    noteOnTimeline(deps, request, now, `Not sent (${reason}): ${request.kind.replaceAll('_', ' ')}`, 'message.not_sent'),
     deps.count?.(request.shopId, now, { [`skipped_${reasonKey(reason)}`]: 1, [`skippedKind_${request.kind}`]: 1 }),
   ]);
   return { status: 'skipped', reason };
@@ -215,8 +214,8 @@ export function recipientRead(request: Pick<SendRequest, 'kind' | 'phoneDigest'>
 }
 
 /**
- * Writes a final outcome: the ledger entry, with the timeline line and counters beside it. Only
- * the ledger decides whether the task is done: a timeline or counter write that fails is
+ * Writes a final outcome: the ledger entry (which the customer's timeline shows), with the
+ * counters beside it. Only the ledger decides whether the task is done: a counter write that fails is
  * reported, not thrown, because a retried task would find the message final and record it as a
  * duplicate (and the customer's message would already be out).
  */
@@ -226,11 +225,4 @@ async function settle(deps: PipelineDeps, request: SendRequest, ledger: Promise<
   for (const other of others) {
     if (other.status === 'rejected') deps.onBookkeepingError?.(other.reason, { shopId: request.shopId, messageKey: request.messageKey });
   }
-}
-
-async function noteOnTimeline(deps: PipelineDeps, request: SendRequest, now: Date, summary: string, type: string): Promise<void> {
-  await deps.store.applyTimelineChanges(request.shopId, request.customerId, {
-    put: [{ entryId: `msg#${request.messageKey}`, at: now.toISOString(), type, summary, orderId: '' }],
-    remove: [],
-  });
 }

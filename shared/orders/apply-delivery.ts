@@ -5,7 +5,6 @@ import type { ProfileItem } from '../profiles/profile.ts';
 import { profileDelta } from '../profiles/profile-delta.ts';
 import type { Shop } from '../shops/shop.ts';
 import type { CarelineStore } from '../store/careline-store.ts';
-import { timelineChanges } from './order-effects.ts';
 import type { OrderRecord } from './order-record.ts';
 import { deltaFromEvents, orderView, transitionsBetween, type Transition } from './order-state.ts';
 
@@ -26,13 +25,13 @@ export type ApplyOutcome =
   | { outcome: 'applied'; orderId: string; customerId?: string; transitions: Transition['kind'][] };
 
 /**
- * Applies one verified webhook delivery to its order, customer profile and timeline.
+ * Applies one verified webhook delivery to its order and customer profile.
  *
  * The order write comes first and is the commit point: one conditional UpdateItem that merges
  * the delivery without reading the order and refuses a delivery id it has already applied. The
- * timeline and the profile follow from what that write changed, so a repeated or concurrent
- * delivery has no second effect. Domain events are published from the table's stream (see
- * functions/order-stream), never from here. The one window: if the process dies after the order
+ * profile, and the order's place among its customer's orders, follow from what that write
+ * changed, so a repeated or concurrent delivery has no second effect. Domain events are
+ * published from the table's stream (see functions/order-stream), never from here. The one window: if the process dies after the order
  * write and before the profile write, that delivery's profile counters are not applied (they
  * are never applied twice).
  */
@@ -49,10 +48,7 @@ export async function applyDelivery(shop: Shop, delivery: Delivery, deps: ApplyD
   const after = orderView(written.after);
   const transitions = transitionsBetween(before, after);
   if (after.customerId) {
-    await Promise.all([
-      deps.store.applyTimelineChanges(shop.shopId, after.customerId, timelineChanges(before, after)),
-      saveProfile(shop, delivery, before, after, deps),
-    ]);
+    await Promise.all([linkToCustomer(shop.shopId, before, after, deps.store), saveProfile(shop, delivery, before, after, deps)]);
   }
   return {
     outcome: 'applied',
@@ -60,6 +56,15 @@ export async function applyDelivery(shop: Shop, delivery: Delivery, deps: ApplyD
     ...(after.customerId ? { customerId: after.customerId } : {}),
     transitions: transitions.map((t) => t.kind),
   };
+}
+
+/**
+ * The customer's timeline reads an order's history from the order itself; the order is listed
+ * under its customer once, when it first names one (an order's customer never changes after).
+ * Later webhooks write nothing for the timeline.
+ */
+async function linkToCustomer(shopId: string, before: OrderRecord | undefined, after: OrderRecord, store: CarelineStore): Promise<void> {
+  if (after.customerId && !before?.customerId) await store.linkCustomerOrder(shopId, after.customerId, after.orderId);
 }
 
 function regionCountry(delivery: Delivery): string | undefined {

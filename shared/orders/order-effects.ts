@@ -115,28 +115,6 @@ export function timelineOf(order: OrderRecord): TimelineEntry[] {
   }));
 }
 
-export interface TimelineChanges {
-  put: TimelineEntry[];
-  remove: Pick<TimelineEntry, 'at' | 'entryId'>[];
-}
-
-/**
- * What to write so the timeline matches the order after a change. Because the timeline is
- * derived from the order alone, it ends the same whatever order the webhooks arrived in: a
- * milestone that turns out to have happened earlier moves, a summary that learns the carrier
- * is rewritten, and an order tied to its customer late brings its whole history along.
- */
-export function timelineChanges(before: OrderRecord | undefined, after: OrderRecord): TimelineChanges {
-  const key = (entry: Pick<TimelineEntry, 'at' | 'entryId'>) => `${entry.at}#${entry.entryId}`;
-  const old = new Map((before?.customerId === after.customerId && before ? timelineOf(before) : []).map((e) => [key(e), e]));
-  const next = timelineOf(after);
-  const nextKeys = new Set(next.map(key));
-  return {
-    put: next.filter((entry) => JSON.stringify(old.get(key(entry))) !== JSON.stringify(entry)),
-    remove: [...old.values()].filter((entry) => !nextKeys.has(key(entry))).map(({ at, entryId }) => ({ at, entryId })),
-  };
-}
-
 export function domainEventsFor(shopId: string, order: OrderRecord, transitions: Transition[]): DomainEvent[] {
   return happeningsOf(order, transitions).map((h) => ({
     eventId: `${shopId}#${h.id}`,

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
-import type { TimelineChanges, TimelineEntry } from '../orders/order-effects.ts';
+import type { TimelineEntry } from '../orders/order-effects.ts';
 import { type OrderItem, orderItemSchema } from '../orders/order-record.ts';
 import { applyDelta, expiredDeliveries, isFreshSnapshot, type OrderDelta } from '../orders/order-state.ts';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
@@ -137,12 +137,6 @@ function orderUpdateExpression(ids: { shopId: string; orderId: string }, delta: 
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,
   };
-}
-
-export interface TimelinePage {
-  entries: (TimelineEntry & { customerId: string })[];
-  /** Pass back to get the next (older) page; absent on the last page. */
-  cursor?: string;
 }
 
 /** What a versioned item looks like when read: the record and the version a write must match. */
@@ -395,50 +389,31 @@ export class CarelineStore extends ItemStore {
   }
 
   // ── timeline ─────────────────────────────────────────────────────────────────────────
-  /** Entry keys are deterministic, so writing an entry twice leaves one entry. */
-  async applyTimelineChanges(shopId: string, customerId: string, changes: TimelineChanges): Promise<void> {
-    const writes = [
-      ...changes.put.map((entry) => ({ PutRequest: { Item: { ...keys.timelineEntry(shopId, customerId, entry.at, entry.entryId), ...entry } } })),
-      ...changes.remove.map((entry) => ({ DeleteRequest: { Key: keys.timelineEntry(shopId, customerId, entry.at, entry.entryId) } })),
-    ];
-    const [only] = writes;
-    if (writes.length === 1 && only && 'PutRequest' in only) {
-      // The usual case, one new entry: a plain PutItem is the cheapest request.
-      const { pk, sk, ...entry } = only.PutRequest.Item;
-      return this.putItem('applyTimelineChanges', { pk, sk }, entry);
-    }
-    for (let start = 0; start < writes.length; start += 25) {
-      let requests = writes.slice(start, start + 25);
-      for (let attempt = 0; requests.length > 0; attempt++) {
-        if (attempt > 8) throw new StoreError('timeline write kept being throttled');
-        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
-        const result = await this.client.batchWrite({ RequestItems: { [this.table]: requests }, ReturnConsumedCapacity: this.capacity });
-        for (const consumed of result.ConsumedCapacity ?? []) this.meter('applyTimelineChanges', 'write', consumed);
-        requests = (result.UnprocessedItems?.[this.table] ?? []) as typeof requests;
-      }
-    }
+  /** A note on a customer's timeline (a journey's or a reply's). Its key is deterministic, so writing it twice leaves one line. */
+  async addTimelineNote(shopId: string, customerId: string, entry: TimelineEntry): Promise<void> {
+    const { pk, sk } = keys.timelineEntry(shopId, customerId, entry.at, entry.entryId);
+    await this.putItem('addTimelineNote', { pk, sk }, entry);
   }
 
-  async listTimeline(shopId: string, customerId: string, options: { limit?: number; cursor?: string } = {}): Promise<TimelinePage> {
-    const result = await this.client.query({
-      TableName: this.table,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': keys.customerPartition(shopId, customerId), ':prefix': keys.timelinePrefix },
-      ScanIndexForward: false,
-      Limit: options.limit ?? 50,
-      ExclusiveStartKey: options.cursor ? JSON.parse(Buffer.from(options.cursor, 'base64url').toString()) : undefined,
-      ReturnConsumedCapacity: this.capacity,
-    });
-    this.meter('listTimeline', 'read', result.ConsumedCapacity);
-    const entries = (result.Items ?? []).map((item) => ({
-      entryId: String(item.entryId),
-      at: String(item.at),
-      type: String(item.type),
-      summary: String(item.summary),
-      orderId: String(item.orderId),
-      customerId,
-    }));
-    const cursor = result.LastEvaluatedKey ? Buffer.from(JSON.stringify(result.LastEvaluatedKey)).toString('base64url') : undefined;
-    return cursor ? { entries, cursor } : { entries };
+  /** The timeline's stored lines (notes of journeys and replies), oldest first; order histories and messages are read from their own items (shared/profiles/timeline.ts). */
+  async listTimelineNotes(shopId: string, customerId: string): Promise<TimelineEntry[]> {
+    const items = await this.queryPrefix('listTimeline', keys.customerPartition(shopId, customerId), keys.timelinePrefix);
+    return items.map((item) => ({ entryId: String(item.entryId), at: String(item.at), type: String(item.type), summary: String(item.summary), orderId: String(item.orderId) }));
+  }
+
+  // ── a customer's orders ──────────────────────────────────────────────────────────────
+  /**
+   * Lists an order under its customer (written once, when the order first names a customer):
+   * the timeline reads the order's history from the order itself.
+   */
+  async linkCustomerOrder(shopId: string, customerId: string, orderId: string): Promise<void> {
+    await this.putItem('linkCustomerOrder', keys.customerOrder(shopId, customerId, orderId), { orderId });
+  }
+
+  /** The customer's orders, as stored (only those that name this customer). */
+  async listCustomerOrders(shopId: string, customerId: string): Promise<OrderItem[]> {
+    const links = await this.queryPrefix('listCustomerOrders', keys.customerPartition(shopId, customerId), keys.customerOrderPrefix);
+    const items = await this.batchGet('listCustomerOrders', links.map((link) => keys.order(shopId, String(link.orderId))));
+    return items.map(orderItemFromAttributes).filter((order) => order.customerId === customerId);
   }
 }

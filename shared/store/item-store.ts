@@ -75,6 +75,26 @@ export class ItemStore {
     return items;
   }
 
+  /** The items of one partition whose sort key starts with `prefix`, in key order, page after page (up to `limit`). */
+  protected async queryPrefix(operation: string, pk: string, prefix: string, limit = Infinity): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const result = await this.client.query({
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
+        ...(Number.isFinite(limit) ? { Limit: limit - items.length } : {}),
+        ExclusiveStartKey: start,
+        ReturnConsumedCapacity: this.capacity,
+      });
+      this.meter(operation, 'read', result.ConsumedCapacity);
+      items.push(...(result.Items ?? []));
+      start = result.LastEvaluatedKey;
+    } while (start && items.length < limit);
+    return items;
+  }
+
   protected async getItem<S extends z.ZodMiniType>(operation: string, key: ItemKey, schema: S, consistent = false): Promise<z.infer<S> | undefined> {
     const result = await this.client.get({ TableName: this.table, Key: key, ConsistentRead: consistent, ReturnConsumedCapacity: this.capacity });
     this.meter(operation, 'read', result.ConsumedCapacity);

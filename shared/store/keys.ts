@@ -46,6 +46,9 @@ export const keys = {
     sk: `T#${at}#${entryId}`,
   }),
   timelinePrefix: 'T#',
+  /** One of a customer's orders (its history is read from the order when the timeline is shown). */
+  customerOrder: (shopId: string, customerId: string, orderId: string): ItemKey => ({ pk: `${shopPrefix(shopId)}#C#${customerId}`, sk: `CO#${orderId}` }),
+  customerOrderPrefix: 'CO#',
   /** A task; a shop's tasks are spread over TASK_PARTITIONS partitions by key. */
   task: (shopId: string, partition: number, taskKey: string): ItemKey => ({
     pk: `${shopPrefix(shopId)}#T#${String(partition).padStart(2, '0')}`,

@@ -24,6 +24,10 @@ export const ledgerEntrySchema = z.object({
   /** Local time and zone of the send, for people reading the record. */
   localTime: z.optional(z.string()),
   providerMessageId: z.optional(z.string()),
+  /** A sent message's first words (the SMS text or the email subject), for the customer's timeline. */
+  preview: z.optional(z.string()),
+  /** Sent on another channel after this one failed for good: "sms failed (…)". */
+  fallbackFrom: z.optional(z.string()),
   /** While `sending`: after this another run may take the message over. */
   leaseUntil: z.optional(z.string()),
   deferredUntil: z.optional(z.string()),
@@ -134,7 +138,7 @@ export class MessageStore extends ItemStore {
   /** Records how a claimed send ended (sent, failed for good, to be retried, or not sent after all). */
   async finishMessage(
     ids: { shopId: string; customerId: string; messageKey: string },
-    outcome: Pick<LedgerEntry, 'status'> & Partial<Pick<LedgerEntry, 'reason' | 'channel' | 'segments' | 'encoding' | 'providerMessageId' | 'localTime' | 'deferredUntil'>>,
+    outcome: Pick<LedgerEntry, 'status'> & Partial<Pick<LedgerEntry, 'reason' | 'channel' | 'segments' | 'encoding' | 'providerMessageId' | 'localTime' | 'deferredUntil' | 'preview' | 'fallbackFrom'>>,
     now: Date,
   ): Promise<void> {
     const fields: Record<string, unknown> = { ...outcome, at: now.toISOString() };
@@ -179,16 +183,10 @@ export class MessageStore extends ItemStore {
     return this.getItem('getMessage', keys.message(shopId, customerId, messageKey), ledgerEntrySchema, true);
   }
 
+  /** A customer's ledger, newest first (up to `limit` entries). */
   async listMessages(shopId: string, customerId: string, limit = 100): Promise<LedgerEntry[]> {
-    const result = await this.client.query({
-      TableName: this.table,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': keys.customerPartition(shopId, customerId), ':prefix': keys.messagePrefix },
-      Limit: limit,
-      ReturnConsumedCapacity: this.capacity,
-    });
-    this.meter('listMessages', 'read', result.ConsumedCapacity);
-    return (result.Items ?? []).map((item) => this.parse('listMessages', ledgerEntrySchema, item)).sort((a, b) => b.at.localeCompare(a.at));
+    const items = await this.queryPrefix('listMessages', keys.customerPartition(shopId, customerId), keys.messagePrefix, limit);
+    return items.map((item) => this.parse('listMessages', ledgerEntrySchema, item)).sort((a, b) => b.at.localeCompare(a.at));
   }
 
   /**

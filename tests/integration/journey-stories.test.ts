@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { recordCallOutcome } from '../../shared/journeys/journey-runtime.ts';
 import { orderView } from '../../shared/orders/order-state.ts';
 import { profileView } from '../../shared/profiles/profile.ts';
+import { customerTimeline } from '../../shared/profiles/timeline.ts';
 import { journeyShop, type JourneyWorld, journeyWorld, shanghai } from '../support/journey-world.ts';
 import { createHash, createHmac } from 'node:crypto';
 
@@ -71,7 +72,7 @@ describe('payment reminders', () => {
     expect(lastChance).toMatchObject({ status: 'cancelled', note: 'paid' });
 
     expect(await w.journeys.getCounters('tea-house')).toMatchObject({ recoveredOrders: 1, recoveredMinor_CNY: 33_600, paidOrders_new: 1 });
-    const timeline = await w.store.listTimeline('tea-house', await customerIdOf(w, 'o-1'));
+    const timeline = await customerTimeline({ store: w.store, messages: w.engine.messages }, 'tea-house', await customerIdOf(w, 'o-1'));
     expect(timeline.entries.map((e) => e.type)).toContain('payment.recovered');
     const histogram = await w.journeys.getPayHistogram('tea-house');
     expect(histogram.new.reduce((a, b) => a + b, 0)).toBe(1);

@@ -7,6 +7,7 @@ import { sendMessageTask } from '../../shared/messages/message-task.ts';
 import { sendMessageHandler } from '../../shared/messages/send-task.ts';
 import { bucketOf } from '../../shared/tasks/task.ts';
 import { MessageStore } from '../../shared/store/message-store.ts';
+import { customerTimeline } from '../../shared/profiles/timeline.ts';
 import { phoneDigest } from '../../shared/store/phone-digest.ts';
 import { TaskStore } from '../../shared/store/task-store.ts';
 import { createTestTable } from '../support/dynamo.ts';
@@ -70,7 +71,7 @@ describe('the send pipeline against DynamoDB Local', () => {
     expect(d.channels.sms.sent).toHaveLength(1);
     expect(d.channels.sms.sent[0]!.text).toContain('SF1456789012345');
     expect(await messages.getMessage(shop.shopId, 'c-sent', 'shipped:1001')).toMatchObject({ status: 'sent', channel: 'sms', localTime: '2026-11-23 12:00 Asia/Shanghai' });
-    const timeline = await table.store.listTimeline(shop.shopId, 'c-sent');
+    const timeline = await customerTimeline({ store: table.store, messages }, shop.shopId, 'c-sent');
     expect(timeline.entries.map((e) => e.type)).toEqual(['message.sent']);
   });
 
@@ -125,7 +126,7 @@ describe('the send pipeline against DynamoDB Local', () => {
     expect(await runSendPipeline(request('c-counters', 'order_shipped', 'shipped:6'), d)).toMatchObject({ status: 'sent', channel: 'sms' });
     expect(reported).toEqual([['ProvisionedThroughputExceededException', 'shipped:6']]);
     expect(await messages.getMessage(shop.shopId, 'c-counters', 'shipped:6')).toMatchObject({ status: 'sent' });
-    expect((await table.store.listTimeline(shop.shopId, 'c-counters')).entries.map((e) => e.type)).toEqual(['message.sent']);
+    expect((await customerTimeline({ store: table.store, messages }, shop.shopId, 'c-counters')).entries.map((e) => e.type)).toEqual(['message.sent']);
     expect(d.channels.sms.sent).toHaveLength(1);
   });
 

@@ -3,6 +3,8 @@ import { manualClock } from '../../shared/clock.ts';
 import { orderView } from '../../shared/orders/order-state.ts';
 import { profileView } from '../../shared/profiles/profile.ts';
 import type { CarelineStore } from '../../shared/store/careline-store.ts';
+import { MessageStore } from '../../shared/store/message-store.ts';
+import { customerTimeline } from '../../shared/profiles/timeline.ts';
 import { createTestTable } from '../support/dynamo.ts';
 import { seededRandom, shuffled } from '../support/random.ts';
 import { testShop } from '../support/shops.ts';
@@ -32,7 +34,7 @@ async function finalState(store: CarelineStore, shopId: string) {
   const item = (await store.getOrder(shopId, ORDER_ID))!;
   const order = orderView(item);
   const profile = profileView((await store.getProfile(shopId, CUSTOMER_ID))!, testShop({ shopId }));
-  const timeline = await store.listTimeline(shopId, CUSTOMER_ID, { limit: 100 });
+  const timeline = await customerTimeline({ store, messages: new MessageStore(store.siblingOptions) }, shopId, CUSTOMER_ID, { limit: 100 });
   const { version: _v, updatedAt: _u, ...orderState } = order;
   const deliveries = item.deliveries;
   const { version: _pv, updatedAt: _pu, createdAt: _pc, ...profileState } = profile;
