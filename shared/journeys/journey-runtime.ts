@@ -32,51 +32,100 @@ export interface JourneyDeps {
   alertOps: (subject: string, text: string) => Promise<void>;
 }
 
-/** Applies a planner's commands for one order. Each command is idempotent, so a redelivered change is harmless. */
+/**
+ * Applies a planner's commands for one order. Each command is idempotent, so a redelivered
+ * change is harmless. Commands that write different items go out side by side; two on the same
+ * item (a task scheduled and then cancelled, an unpaid order added and removed) keep their
+ * order, and the commands that read before they write (payments, covered orders, stalls,
+ * repurchases) run alone, after everything before them and before everything after.
+ */
 export async function applyJourneyCommands(commands: JourneyCommand[], order: OrderRecord, deps: JourneyDeps): Promise<void> {
   const now = deps.clock.now();
-  const { shopId } = order;
+  let batch: JourneyCommand[] = [];
+  const held = new Set<string>();
+  const flush = async () => {
+    await Promise.all(batch.map((command) => applyCommand(command, order, deps, now)));
+    batch = [];
+    held.clear();
+  };
   for (const command of commands) {
-    switch (command.type) {
-      case 'schedule':
-        await deps.tasks.schedule(command.task, now, command.mode);
-        break;
-      case 'cancel':
-        await deps.tasks.cancel(shopId, command.taskKey, now, command.reason, command.onlyForOrder);
-        break;
-      case 'track_parcel':
-        await deps.store.recordTracking(shopId, command.trackingNumber, command.carrier, order.orderId);
-        break;
-      case 'open_call':
-        if (await deps.journeys.openCall(command.call)) {
-          await note(deps, shopId, command.call.customerId, `call#${order.orderId}`, now, 'call.scheduled', order.orderId, `Call about unpaid ${label(order)} placed at ${command.call.localDue}`);
-        }
-        break;
-      case 'close_call':
-        await deps.journeys.closeCall(shopId, command.orderId, { status: 'not_needed', note: command.reason }, now);
-        break;
-      case 'unpaid_add':
-        await deps.journeys.addUnpaid(shopId, command.customerId, { orderId: command.orderId, createdAt: command.createdAt, productKeys: command.productKeys });
-        break;
-      case 'unpaid_remove':
-        await deps.journeys.removeUnpaid(shopId, command.customerId, command.orderId);
-        break;
-      case 'cancel_covered':
-        await cancelCovered(command, order, deps, now);
-        break;
-      case 'payment':
-        await countPayment(command, order, deps);
-        break;
-      case 'stalled':
-        await parcelStalled(order, command.reason, command.detail, deps);
-        break;
-      case 'count':
-        await deps.journeys.addCounters(shopId, command.counters, new Date(command.at));
-        break;
-      case 'repurchase_check':
-        await countRepurchase(command, order, deps);
-        break;
+    const item = itemOf(command);
+    if (item === 'alone') {
+      await flush();
+      await applyCommand(command, order, deps, now);
+      continue;
     }
+    if (item !== 'any' && held.has(item)) await flush();
+    if (item !== 'any') held.add(item);
+    batch.push(command);
+  }
+  await flush();
+}
+
+/** The item a command writes (`any`: adds to counters, in any order; `alone`: reads first, runs by itself). */
+function itemOf(command: JourneyCommand): string {
+  switch (command.type) {
+    case 'schedule':
+      return `task:${command.task.taskKey}`;
+    case 'cancel':
+      return `task:${command.taskKey}`;
+    case 'track_parcel':
+      return `tracking:${command.trackingNumber}`;
+    case 'open_call':
+      return `call:${command.call.orderId}`;
+    case 'close_call':
+      return `call:${command.orderId}`;
+    case 'unpaid_add':
+    case 'unpaid_remove':
+      return `unpaid:${command.customerId}:${command.orderId}`;
+    case 'count':
+      return 'any';
+    default:
+      return 'alone';
+  }
+}
+
+async function applyCommand(command: JourneyCommand, order: OrderRecord, deps: JourneyDeps, now: Date): Promise<void> {
+  const { shopId } = order;
+  switch (command.type) {
+    case 'schedule':
+      await deps.tasks.schedule(command.task, now, command.mode);
+      break;
+    case 'cancel':
+      await deps.tasks.cancel(shopId, command.taskKey, now, command.reason, command.onlyForOrder);
+      break;
+    case 'track_parcel':
+      await deps.store.recordTracking(shopId, command.trackingNumber, command.carrier, order.orderId);
+      break;
+    case 'open_call':
+      if (await deps.journeys.openCall(command.call)) {
+        await note(deps, shopId, command.call.customerId, `call#${order.orderId}`, now, 'call.scheduled', order.orderId, `Call about unpaid ${label(order)} placed at ${command.call.localDue}`);
+      }
+      break;
+    case 'close_call':
+      await deps.journeys.closeCall(shopId, command.orderId, { status: 'not_needed', note: command.reason }, now);
+      break;
+    case 'unpaid_add':
+      await deps.journeys.addUnpaid(shopId, command.customerId, { orderId: command.orderId, createdAt: command.createdAt, productKeys: command.productKeys });
+      break;
+    case 'unpaid_remove':
+      await deps.journeys.removeUnpaid(shopId, command.customerId, command.orderId);
+      break;
+    case 'cancel_covered':
+      await cancelCovered(command, order, deps, now);
+      break;
+    case 'payment':
+      await countPayment(command, order, deps);
+      break;
+    case 'stalled':
+      await parcelStalled(order, command.reason, command.detail, deps);
+      break;
+    case 'count':
+      await deps.journeys.addCounters(shopId, command.counters, new Date(command.at));
+      break;
+    case 'repurchase_check':
+      await countRepurchase(command, order, deps);
+      break;
   }
 }
 
