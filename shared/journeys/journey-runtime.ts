@@ -234,10 +234,12 @@ export async function parcelStalled(order: OrderRecord, reason: 'exception' | 'n
 
 /** Variables and checks of journey messages, read when the message is due. */
 export function journeyPreparer(deps: Pick<JourneyDeps, 'store'>): MessagePreparer {
-  return async ({ shopId, guard }, { shop, profile, now }) => {
+  const read = (shopId: string, orderId: string) => deps.store.getOrder(shopId, orderId);
+  const preparer: MessagePreparer = async ({ shopId, guard }, { shop, profile, now }, early) => {
     let order: OrderRecord | undefined;
     if (guard.orderId) {
-      const item = await deps.store.getOrder(shopId, guard.orderId);
+      const orderId = guard.orderId;
+      const item = await (early ? (early as ReturnType<typeof read>).catch(() => read(shopId, orderId)) : read(shopId, orderId));
       if (!item) return { skip: 'order_missing' };
       order = orderView(item);
       const stopped = guard.stopIf.find((milestone) => order!.milestones[milestone as keyof OrderRecord['milestones']]);
@@ -249,6 +251,9 @@ export function journeyPreparer(deps: Pick<JourneyDeps, 'store'>): MessagePrepar
     if (guard.cutoff) vars.cutoff_time = reachableCutoff(shop, shop.timezone, now);
     return { vars };
   };
+  // The order is read while the task is claimed.
+  preparer.prefetch = ({ shopId, guard }) => (guard.orderId ? read(shopId, guard.orderId) : undefined);
+  return preparer;
 }
 
 /** The dispatch cut-off when it can still be made today in the customer's zone, else empty. */

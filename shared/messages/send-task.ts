@@ -6,11 +6,21 @@ import { type journeyGuardSchema, messageTaskPayloadSchema } from './message-tas
 import type { Recipient } from '../store/message-store.ts';
 import { type PipelineDeps, type PipelineResult, type PrepareContext, type PrepareResult, recipientRead, runSendPipeline } from './send-pipeline.ts';
 
+type PrepareInput = { shopId: string; customerId: string; kind: MessageKind; guard: z.infer<typeof journeyGuardSchema> };
+
 /** Checks a journey message when it is due: a reason not to send it, or the variables it needs. */
-export type MessagePreparer = (
-  input: { shopId: string; customerId: string; kind: MessageKind; guard: z.infer<typeof journeyGuardSchema> },
-  context: PrepareContext,
-) => Promise<PrepareResult>;
+export interface MessagePreparer {
+  /** `early` is what `prefetch` started for the same message, if anything (a failed early read is made again). */
+  (input: PrepareInput, context: PrepareContext, early?: Promise<unknown>): Promise<PrepareResult>;
+  /** A read the check needs that can start while the task is being claimed. */
+  prefetch?: (input: PrepareInput) => Promise<unknown> | undefined;
+}
+
+/** What the handler's prefetch starts: the recipient, and the preparer's own read. */
+interface EarlyReads {
+  recipient: Promise<Recipient>;
+  prepare?: Promise<unknown>;
+}
 
 /** What the handler does around the pipeline: journey checks before, and what follows a result (metrics, a check-in awaiting its reply). */
 export interface SendHooks {
@@ -21,10 +31,12 @@ export interface SendHooks {
 /** Runs the send pipeline for a due message task and tells the dispatcher what became of it. */
 export function sendMessageHandler(deps: PipelineDeps, hooks: SendHooks = {}): TaskHandler {
   const { prepare } = hooks;
-  const handler: TaskHandler = async (task, _now, early) => {
+  const handler: TaskHandler = async (task, _now, started) => {
     const parsed = messageTaskPayloadSchema.safeParse(task.payload);
     if (!parsed.success) return { outcome: 'failed', error: `bad payload: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}` };
     const payload = parsed.data;
+    const early = (await started) as EarlyReads | undefined;
+    const input = (guard: z.infer<typeof journeyGuardSchema>): PrepareInput => ({ shopId: task.shopId, customerId: payload.customerId, kind: payload.kind as MessageKind, guard });
     const result = await runSendPipeline(
       {
         shopId: task.shopId,
@@ -36,11 +48,11 @@ export function sendMessageHandler(deps: PipelineDeps, hooks: SendHooks = {}): T
         firstDueAt: new Date(task.firstDueAt),
         ...(payload.phoneDigest ? { phoneDigest: payload.phoneDigest } : {}),
         ...(payload.journey && prepare
-          ? { prepare: (context: PrepareContext) => prepare({ shopId: task.shopId, customerId: payload.customerId, kind: payload.kind as MessageKind, guard: payload.journey! }, context) }
+          ? { prepare: (context: PrepareContext) => prepare(input(payload.journey!), context, early?.prepare) }
           : {}),
       },
       deps,
-      early as Promise<Recipient> | undefined,
+      early?.recipient,
     );
     await hooks.after?.(task, payload.kind as MessageKind, result);
     switch (result.status) {
@@ -55,11 +67,17 @@ export function sendMessageHandler(deps: PipelineDeps, hooks: SendHooks = {}): T
     }
   };
   // The recipient (profile, the contact budget unless the kind is exempt, the SMS opt-out of the
-  // number planned for) is read while the task is claimed.
+  // number planned for) and what the journey check reads (the order) are read while the task is
+  // claimed.
   handler.prefetch = (task) => {
-    const { customerId, kind, phoneDigest } = task.payload;
-    if (typeof customerId !== 'string' || !customerId || typeof kind !== 'string' || !isMessageKind(kind)) return undefined;
-    return deps.messages.recipient(task.shopId, customerId, recipientRead({ kind, ...(typeof phoneDigest === 'string' ? { phoneDigest } : {}) }));
+    const parsed = messageTaskPayloadSchema.safeParse(task.payload);
+    if (!parsed.success || !isMessageKind(parsed.data.kind)) return undefined;
+    const { customerId, kind, phoneDigest, journey } = parsed.data;
+    const recipient = deps.messages.recipient(task.shopId, customerId, recipientRead({ kind, ...(phoneDigest ? { phoneDigest } : {}) }));
+    const preparing = journey && prepare?.prefetch?.({ shopId: task.shopId, customerId, kind, guard: journey });
+    recipient.catch(() => {});
+    preparing?.catch(() => {});
+    return Promise.resolve<EarlyReads>({ recipient, ...(preparing ? { prepare: preparing } : {}) });
   };
   return handler;
 }

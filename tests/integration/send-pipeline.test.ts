@@ -4,7 +4,7 @@ import { manualClock } from '../../shared/clock.ts';
 import type { MessageKind } from '../../shared/messages/kinds.ts';
 import { type PipelineDeps, runSendPipeline } from '../../shared/messages/send-pipeline.ts';
 import { sendMessageTask } from '../../shared/messages/message-task.ts';
-import { sendMessageHandler } from '../../shared/messages/send-task.ts';
+import { type MessagePreparer, sendMessageHandler } from '../../shared/messages/send-task.ts';
 import { bucketOf } from '../../shared/tasks/task.ts';
 import { MessageStore } from '../../shared/store/message-store.ts';
 import { customerTimeline } from '../../shared/profiles/timeline.ts';
@@ -209,6 +209,31 @@ describe('messages as tasks, through the dispatcher', () => {
     expect(d.channels.sms.sent.map((m) => m.kind)).toEqual(['delivery_care']);
     expect(await tasks.get(shop.shopId, 'msg:review:1')).toMatchObject({ status: 'pending', dueAt: '2026-11-26T04:00:00.000Z', note: 'deferred: contact_budget' });
     expect(await messages.getMessage(shop.shopId, 'c-budget', 'review:1')).toMatchObject({ status: 'deferred', reason: 'contact_budget' });
+  });
+
+  it("starts the journey check's read while the task is claimed, and reads again when that early read failed", async () => {
+    await customer('c-early');
+    const d = deps();
+    clock.set('2026-11-26T04:00:00.000Z');
+    const seen: { early: string | undefined }[] = [];
+    let reads = 0;
+    const prepare: MessagePreparer = async ({ guard }, _context, early) => {
+      const order = await (early ? (early as Promise<string>).catch(() => `read again ${guard.orderId}`) : Promise.resolve('no early read'));
+      seen.push({ early: order });
+      return { vars: { order_number: order } };
+    };
+    prepare.prefetch = ({ guard }) => (++reads === 1 ? Promise.reject(new Error('throttled')) : Promise.resolve(`early ${guard.orderId}`));
+    for (const orderId of ['o-a', 'o-b']) {
+      await tasks.schedule(sendMessageTask({ shopId: shop.shopId, customerId: 'c-early', kind: 'order_shipped', messageKey: `shipped:${orderId}`, dueAt: clock.now(), journey: { orderId } }), clock.now());
+    }
+    await tasks.advanceWatermark(bucketOf(clock.now()));
+    await dispatcherFor({ tasks, handlers: { send_message: sendMessageHandler(d, { prepare }) }, clock }, { maxBuckets: 500, concurrency: 1 })();
+    expect(reads).toBe(2);
+    // One task's early read failed and was made again; the other's was used.
+    const results = seen.map((s) => s.early!.split(' '));
+    expect(results.map((r) => r.slice(0, -1).join(' ')).sort()).toEqual(['early', 'read again']);
+    expect(results.map((r) => r.at(-1)).sort()).toEqual(['o-a', 'o-b']);
+    expect(d.channels.sms.sent.filter((m) => m.customerId === 'c-early')).toHaveLength(2);
   });
 
   it('sends at most once when the process dies between sending and completing the task', async () => {
