@@ -48,7 +48,7 @@ export function engineFor(runtime: Runtime, overrides: Partial<Pick<Engine, 'cha
   const secret = config.CARELINE_UNSUBSCRIBE_SECRETS?.split(',')[0];
   const pipeline: PipelineDeps = {
     count: (shopId, at, counters) => journeys.journeys.addCounters(shopId, counters, at),
-    onBookkeepingError: (error, what) => logger.error('message outcome recorded, but its timeline line or counters were not written', { ...what, error }),
+    onBookkeepingError: (error, what) => logger.error('message outcome recorded, but its counters were not written', { ...what, error }),
     store,
     messages,
     channels,

@@ -8,8 +8,9 @@ interface Shard {
   ShardId: string;
 }
 
-/** GetRecords' page size (DynamoDB's own limit). */
+/** GetRecords' page size (DynamoDB's own limit), in records and in bytes. */
 const PAGE = 1000;
+const PAGE_BYTES = 1024 * 1024;
 const ORDER_SORT_KEY = keys.order('any-shop', 'any-order').sk;
 
 /**
@@ -74,8 +75,9 @@ export async function startStreamPoller(options: { endpoint: string; tableName: 
         }
         iterators.set(shard.ShardId, page.NextShardIterator as string | undefined);
         if (!page.NextShardIterator) shardClosed = true;
-        // A full page may have more behind it.
-        if (records.length < PAGE) break;
+        // A page that is full, or cut short by the 1 MB limit on an answer, may have more behind it.
+        const bytes = records.reduce((sum, record) => sum + (record.dynamodb?.SizeBytes ?? 0), 0);
+        if (records.length < PAGE && bytes < PAGE_BYTES / 2) break;
       }
     }
     // A shard read to its end: its records go on in the shards that follow it, read now (a poll

@@ -51,10 +51,14 @@ async function handleChange(change: ItemChange, runtime: Runtime): Promise<void>
   const journeys = journeysFor(runtime);
   const shop = await journeys.loadShop(after.shopId);
   if (!shop) return;
+  const attached = order.transitions.find((t) => t.kind === 'customer_attached');
   const [profileItem, products, payHistogram] = await Promise.all([
     after.customerId ? runtime.store.getProfile(after.shopId, after.customerId) : undefined,
     journeys.products(after.shopId),
     order.transitions.some((t) => t.kind === 'milestone' && t.milestone === 'created') ? journeys.payHistogram(after.shopId) : undefined,
+    // The webhook lists the order under its customer at once; written again here, where a failed
+    // write is retried with the record (the webhook's retry would only find a duplicate delivery).
+    attached ? runtime.store.linkCustomerOrder(after.shopId, attached.customerId, after.orderId) : undefined,
   ]);
   const commands = planOrderChange({
     shop,

@@ -44,9 +44,12 @@ export async function applyJourneyCommands(commands: JourneyCommand[], order: Or
   let batch: JourneyCommand[] = [];
   const held = new Set<string>();
   const flush = async () => {
-    await Promise.all(batch.map((command) => applyCommand(command, order, deps, now)));
+    // Every write of the batch ends before a failure is reported (the record is then retried whole).
+    const results = await Promise.allSettled(batch.map((command) => applyCommand(command, order, deps, now)));
     batch = [];
     held.clear();
+    const failed = results.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
   };
   for (const command of commands) {
     const item = itemOf(command);

@@ -31,9 +31,10 @@ export type ApplyOutcome =
  * the delivery without reading the order and refuses a delivery id it has already applied. The
  * profile, and the order's place among its customer's orders, follow from what that write
  * changed, so a repeated or concurrent delivery has no second effect. Domain events are
- * published from the table's stream (see functions/order-stream), never from here. The one window: if the process dies after the order
- * write and before the profile write, that delivery's profile counters are not applied (they
- * are never applied twice).
+ * published from the table's stream (see functions/order-stream), never from here. The one
+ * window: if the process dies after the order write and before the profile write, that
+ * delivery's profile counters are not applied (they are never applied twice); the order's
+ * listing under its customer is written again from the stream.
  */
 export async function applyDelivery(shop: Shop, delivery: Delivery, deps: ApplyDeps): Promise<ApplyOutcome> {
   const now = deps.clock.now();
@@ -61,7 +62,9 @@ export async function applyDelivery(shop: Shop, delivery: Delivery, deps: ApplyD
 /**
  * The customer's timeline reads an order's history from the order itself; the order is listed
  * under its customer once, when it first names one (an order's customer never changes after).
- * Later webhooks write nothing for the timeline.
+ * Later webhooks write nothing for the timeline. The order-stream function writes the same
+ * listing again for the same change, so a listing lost here (the process died after the order
+ * write) is not lost for good.
  */
 async function linkToCustomer(shopId: string, before: OrderRecord | undefined, after: OrderRecord, store: CarelineStore): Promise<void> {
   if (after.customerId && !before?.customerId) await store.linkCustomerOrder(shopId, after.customerId, after.orderId);

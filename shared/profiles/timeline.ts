@@ -15,7 +15,7 @@ export interface TimelinePage {
  * ledger), and the notes journeys wrote (stalls, at-risk tags, replies). Nothing but the notes
  * is written as timeline lines, so a webhook or a message costs no timeline write; the view is
  * put together when someone reads it. Lines written by earlier versions (order histories and
- * message lines) are shown once.
+ * message lines) give way to the ones computed now, and their orders are read as well.
  */
 export async function customerTimeline(
   stores: { store: CarelineStore; messages: MessageStore },
@@ -23,22 +23,25 @@ export async function customerTimeline(
   customerId: string,
   options: { limit?: number; cursor?: string } = {},
 ): Promise<TimelinePage> {
-  const [notes, orders, ledger] = await Promise.all([
+  const [notes, linked, ledger] = await Promise.all([
     stores.store.listTimelineNotes(shopId, customerId),
-    stores.store.listCustomerOrders(shopId, customerId),
+    stores.store.listCustomerOrderIds(shopId, customerId),
     stores.messages.listMessages(shopId, customerId, Infinity),
   ]);
-  const lines = new Map<string, TimelineEntry>();
-  const add = (entry: TimelineEntry) => lines.set(sortKey(entry), entry);
+  // Orders written before they were listed under their customer are known by their stored lines.
+  const orderIds = [...linked, ...notes.flatMap((note) => (note.orderId ? [note.orderId] : []))];
+  const orders = (await stores.store.getOrders(shopId, orderIds)).filter((order) => order.customerId === customerId);
+  const orderLines = orders.flatMap((order) => timelineOf(orderView(order)));
   const messageLines = ledger.flatMap((entry) => messageLine(entry) ?? []);
-  const fromLedger = new Set(messageLines.map((line) => line.entryId));
-  for (const note of notes) if (!fromLedger.has(note.entryId)) add(note);
-  for (const order of orders) for (const line of timelineOf(orderView(order))) add(line);
-  for (const line of messageLines) add(line);
+  // A line computed now replaces a stored one with the same id (written by an earlier version,
+  // perhaps at a time since corrected).
+  const computed = new Set([...orderLines, ...messageLines].map((line) => line.entryId));
+  const lines = new Map<string, TimelineEntry>();
+  for (const line of [...notes.filter((note) => !computed.has(note.entryId)), ...orderLines, ...messageLines]) lines.set(sortKey(line), line);
 
   const after = options.cursor ? Buffer.from(options.cursor, 'base64url').toString() : undefined;
   const sorted = [...lines.entries()].sort(([a], [b]) => (a < b ? 1 : a > b ? -1 : 0)).filter(([key]) => after === undefined || key < after);
-  const limit = options.limit ?? 50;
+  const limit = Math.max(1, options.limit ?? 50);
   const page = sorted.slice(0, limit);
   const entries = page.map(([, entry]) => ({ ...entry, customerId }));
   return sorted.length > limit ? { entries, cursor: Buffer.from(page.at(-1)![0]).toString('base64url') } : { entries };

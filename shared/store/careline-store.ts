@@ -410,10 +410,15 @@ export class CarelineStore extends ItemStore {
     await this.putItem('linkCustomerOrder', keys.customerOrder(shopId, customerId, orderId), { orderId });
   }
 
-  /** The customer's orders, as stored (only those that name this customer). */
-  async listCustomerOrders(shopId: string, customerId: string): Promise<OrderItem[]> {
+  /** The ids of the orders listed under a customer. */
+  async listCustomerOrderIds(shopId: string, customerId: string): Promise<string[]> {
     const links = await this.queryPrefix('listCustomerOrders', keys.customerPartition(shopId, customerId), keys.customerOrderPrefix);
-    const items = await this.batchGet('listCustomerOrders', links.map((link) => keys.order(shopId, String(link.orderId))));
-    return items.map(orderItemFromAttributes).filter((order) => order.customerId === customerId);
+    return links.map((link) => String(link.orderId));
+  }
+
+  /** Orders by id, as stored (missing ones left out). */
+  async getOrders(shopId: string, orderIds: readonly string[]): Promise<OrderItem[]> {
+    const items = await this.batchGet('getOrders', [...new Set(orderIds)].map((orderId) => keys.order(shopId, orderId)));
+    return items.map(orderItemFromAttributes);
   }
 }

@@ -183,7 +183,7 @@ export class MessageStore extends ItemStore {
     return this.getItem('getMessage', keys.message(shopId, customerId, messageKey), ledgerEntrySchema, true);
   }
 
-  /** A customer's ledger, newest first (up to `limit` entries). */
+  /** A customer's ledger: up to `limit` entries in message-key order, then sorted newest first. */
   async listMessages(shopId: string, customerId: string, limit = 100): Promise<LedgerEntry[]> {
     const items = await this.queryPrefix('listMessages', keys.customerPartition(shopId, customerId), keys.messagePrefix, limit);
     return items.map((item) => this.parse('listMessages', ledgerEntrySchema, item)).sort((a, b) => b.at.localeCompare(a.at));

@@ -119,4 +119,20 @@ describe("a customer's timeline, read from the orders, the message ledger and th
     expect(lines.filter((e) => e.type === 'order.paid')).toHaveLength(1);
     expect(lines.filter((e) => e.entryId === 'msg#shipped:o-1').map((e) => e.summary)).toEqual(['Not sent (no phone): order shipped']);
   });
+
+  it('reads the orders of lines stored before orders were listed under their customer', async () => {
+    await deliver('o-4', [created('2026-11-20T01:00:00.000Z'), paid('2026-11-20T03:00:00.000Z')], { platformCustomerId: 'c-4' });
+    // As an earlier version left it: no listing, and stored lines, one at a time since corrected.
+    await table.client.delete({ TableName: table.tableName, Key: keys.customerOrder(shop.shopId, 'c-4', 'o-4') });
+    expect((await timeline('c-4')).entries).toEqual([]); // nothing listed, nothing stored: nothing shown
+    await table.store.addTimelineNote(shop.shopId, 'c-4', { entryId: 'o-4#created', at: '2026-11-20T01:00:00.000Z', type: 'order.created', summary: 'old', orderId: 'o-4' });
+    await table.store.addTimelineNote(shop.shopId, 'c-4', { entryId: 'o-4#paid', at: '2026-11-20T05:00:00.000Z', type: 'order.paid', summary: 'old', orderId: 'o-4' });
+    // A later webhook writes nothing for the timeline; the order is read through its stored lines.
+    await deliver('o-4', [shipped('2026-11-21T03:00:00.000Z')], { platformCustomerId: 'c-4' });
+    expect((await timeline('c-4')).entries.map((e) => [e.at, e.type, e.summary === 'old'])).toEqual([
+      ['2026-11-21T03:00:00.000Z', 'order.shipped', false],
+      ['2026-11-20T03:00:00.000Z', 'order.paid', false],
+      ['2026-11-20T01:00:00.000Z', 'order.created', false],
+    ]);
+  });
 });

@@ -8,6 +8,7 @@ import { createRuntime, setRuntime } from '../../functions/runtime.ts';
 import { startStreamPoller } from '../../local/stream-poller.ts';
 import { manualClock } from '../../shared/clock.ts';
 import { eventBridgePublisher } from '../../shared/events/eventbridge-publisher.ts';
+import { keys } from '../../shared/store/keys.ts';
 import { createTestTable } from '../support/dynamo.ts';
 import { testShop } from '../support/shops.ts';
 import { shopifyLifecycle } from '../support/shopify-lifecycle.ts';
@@ -92,5 +93,19 @@ describe('domain events from the order stream', () => {
     await poller.pollOnce();
     expect(streamResponses).toEqual([{ batchItemFailures: [{ itemIdentifier: expect.any(String) }] }]);
     expect(publishedTypes()).toEqual(['order.refund_issued']);
+  });
+
+  it("lists a new order under its customer again from the stream, when the webhook's listing was lost", async () => {
+    eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [] });
+    const [created] = shopifyLifecycle({ orderId: '5678901234567890999', customerId: '7012345678901234999', placedAt: new Date('2026-11-21T02:10:00Z') });
+    await invoke(shopifyCall(shop.shopId, created!.topic, created!.body, secret, created!.webhookId));
+    const listing = keys.customerOrder(shop.shopId, '7012345678901234999', '5678901234567890999');
+    const listed = async () => (await table.allItems()).some((item) => item.pk === listing.pk && item.sk === listing.sk);
+    expect(await listed()).toBe(true);
+    // As if the webhook's process had died after the order write.
+    await table.client.delete({ TableName: table.tableName, Key: listing });
+    expect(await listed()).toBe(false);
+    await poller.pollOnce();
+    expect(await listed()).toBe(true);
   });
 });
