@@ -8,7 +8,9 @@ import { sendMessageHandler } from '../shared/messages/send-task.ts';
 import type { MessageStore } from '../shared/store/message-store.ts';
 import type { TaskStore } from '../shared/store/task-store.ts';
 import { cachedFor, realTimeMs } from '../shared/shops/shop-cache.ts';
-import type { TaskHandler } from '../shared/tasks/dispatcher.ts';
+import type { Clock } from '../shared/clock.ts';
+import { countOrBuffer, withCounterBuffer } from '../shared/store/counter-buffer.ts';
+import { type DispatchOptions, type DispatchReport, runDispatcher, type TaskHandler } from '../shared/tasks/dispatcher.ts';
 import type { Task } from '../shared/tasks/task.ts';
 import { journeyPreparer, journeyTaskHandlers, rememberCheckIn } from '../shared/journeys/journey-runtime.ts';
 import { type Journeys, journeysFor } from './journey-deps.ts';
@@ -26,6 +28,11 @@ export interface Engine {
   journeys: Journeys;
   /** Tells ops about a task that died. */
   onDead: (task: Task, error: string) => Promise<void>;
+  /**
+   * One dispatcher run over this engine's tasks and handlers. The messages' counters are added
+   * up during the run and written at its end, one write per shop and day.
+   */
+  dispatch: (clock: Clock, elapsedMs: () => number, options: DispatchOptions) => Promise<DispatchReport>;
 }
 
 const engines = new WeakMap<Runtime, Engine>();
@@ -46,8 +53,9 @@ export function engineFor(runtime: Runtime, overrides: Partial<Pick<Engine, 'cha
         }
       : sharedOutbox(runtime));
   const secret = config.CARELINE_UNSUBSCRIBE_SECRETS?.split(',')[0];
+  const writeCounters = (shopId: string, counters: Record<string, number>, at: Date) => journeys.journeys.addCounters(shopId, counters, at);
   const pipeline: PipelineDeps = {
-    count: (shopId, at, counters) => journeys.journeys.addCounters(shopId, counters, at),
+    count: countOrBuffer(writeCounters),
     onBookkeepingError: (error, what) => logger.error('message outcome recorded, but its counters were not written', { ...what, error }),
     store,
     messages,
@@ -79,7 +87,13 @@ export function engineFor(runtime: Runtime, overrides: Partial<Pick<Engine, 'cha
       },
     }),
   };
-  const engine: Engine = { tasks, messages, channels, pipeline, handlers, journeys, onDead };
+  const dispatch: Engine['dispatch'] = (runClock, elapsedMs, options) =>
+    withCounterBuffer(
+      writeCounters,
+      () => runDispatcher({ tasks, handlers, clock: runClock, elapsedMs, onDead }, options),
+      (error) => logger.error("a dispatcher run's message counters were not written", { error }),
+    );
+  const engine: Engine = { tasks, messages, channels, pipeline, handlers, journeys, onDead, dispatch };
   engines.set(runtime, engine);
   return engine;
 }

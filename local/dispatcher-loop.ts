@@ -1,6 +1,6 @@
 import { engineFor } from '../functions/engine.ts';
 import type { Runtime } from '../functions/runtime.ts';
-import { DEFAULT_DISPATCH, runDispatcher } from '../shared/tasks/dispatcher.ts';
+import { DEFAULT_DISPATCH } from '../shared/tasks/dispatcher.ts';
 
 /** Runs the dispatcher on a timer, one run at a time, as the EventBridge rule does in AWS. */
 export function startDispatcherLoop(runtime: Runtime, intervalMs: number) {
@@ -10,10 +10,8 @@ export function startDispatcherLoop(runtime: Runtime, intervalMs: number) {
   let stopped = false;
   const tick = () => {
     const started = performance.now();
-    running = runDispatcher(
-      { tasks: engine.tasks, handlers: engine.handlers, clock: runtime.clock, elapsedMs: () => performance.now() - started, onDead: engine.onDead },
-      DEFAULT_DISPATCH,
-    )
+    running = engine
+      .dispatch(runtime.clock, () => performance.now() - started, DEFAULT_DISPATCH)
       .then((report) => {
         if (report.claimed) console.log(`dispatcher: ${report.done} done, ${report.rescheduled} deferred, ${report.retried} to retry, ${report.dead} dead`);
       })

@@ -9,7 +9,7 @@ import { collectingPublisher } from '../shared/events/publisher.ts';
 import type { DomainEvent } from '../shared/orders/order-effects.ts';
 import { type CapacityListener, CarelineStore } from '../shared/store/careline-store.ts';
 import { createDocumentClient } from '../shared/store/dynamo-client.ts';
-import { DEFAULT_DISPATCH, type DispatchReport, runDispatcher } from '../shared/tasks/dispatcher.ts';
+import { DEFAULT_DISPATCH, type DispatchReport } from '../shared/tasks/dispatcher.ts';
 import { bucketOf, bucketStart } from '../shared/tasks/task.ts';
 import { startStreamPoller } from './stream-poller.ts';
 import { ensureTable } from './table.ts';
@@ -134,11 +134,7 @@ export async function createWorld(options: { endpoint: string; tableName: string
     return earliest === undefined ? undefined : { at: new Date(earliest), indexedAt: new Date(dueTimes.get(earliest)!) };
   };
 
-  const dispatch = () =>
-    runDispatcher(
-      { tasks: engine.tasks, handlers: engine.handlers, clock: options.clock, elapsedMs: () => 0, onDead: engine.onDead },
-      { ...DEFAULT_DISPATCH, concurrency: 4 },
-    );
+  const dispatch = () => engine.dispatch(options.clock, () => 0, { ...DEFAULT_DISPATCH, concurrency: 4 });
 
   return {
     runtime,

@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { type DispatchReport, DEFAULT_DISPATCH, runDispatcher } from '../../shared/tasks/dispatcher.ts';
+import { type DispatchReport, DEFAULT_DISPATCH } from '../../shared/tasks/dispatcher.ts';
 import { engineFor } from '../engine.ts';
 import { countDispatcherRun, getMetrics } from '../metrics.ts';
 import { busPublisherFor } from '../../shared/events/eventbridge-publisher.ts';
@@ -14,10 +14,10 @@ async function dispatch(_event: ScheduledEvent, context: Context): Promise<Dispa
   const runtime = getRuntime(busPublisherFor);
   const engine = engineFor(runtime);
   const started = performance.now();
-  const report = await runDispatcher(
-    { tasks: engine.tasks, handlers: engine.handlers, clock: runtime.clock, elapsedMs: () => performance.now() - started, onDead: engine.onDead },
-    { ...DEFAULT_DISPATCH, budgetMs: Math.max(context.getRemainingTimeInMillis() - SAFETY_MS, 5_000) },
-  );
+  const report = await engine.dispatch(runtime.clock, () => performance.now() - started, {
+    ...DEFAULT_DISPATCH,
+    budgetMs: Math.max(context.getRemainingTimeInMillis() - SAFETY_MS, 5_000),
+  });
   logger.info('dispatcher run', { ...report });
   // EMF metrics: the dashboard and the alarms on dead tasks and dispatcher lag read these.
   countDispatcherRun(getMetrics(), report);
