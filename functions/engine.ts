@@ -9,7 +9,7 @@ import type { MessageStore } from '../shared/store/message-store.ts';
 import type { TaskStore } from '../shared/store/task-store.ts';
 import { cachedFor, realTimeMs } from '../shared/shops/shop-cache.ts';
 import type { Clock } from '../shared/clock.ts';
-import { countOrBuffer, withCounterBuffer } from '../shared/store/counter-buffer.ts';
+import { withCounterBuffer } from '../shared/store/counter-buffer.ts';
 import { type DispatchOptions, type DispatchReport, runDispatcher, type TaskHandler } from '../shared/tasks/dispatcher.ts';
 import type { Task } from '../shared/tasks/task.ts';
 import { journeyPreparer, journeyTaskHandlers, rememberCheckIn } from '../shared/journeys/journey-runtime.ts';
@@ -53,9 +53,9 @@ export function engineFor(runtime: Runtime, overrides: Partial<Pick<Engine, 'cha
         }
       : sharedOutbox(runtime));
   const secret = config.CARELINE_UNSUBSCRIBE_SECRETS?.split(',')[0];
-  const writeCounters = (shopId: string, counters: Record<string, number>, at: Date) => journeys.journeys.addCounters(shopId, counters, at);
+  const writeCounters = (shopId: string, counters: Record<string, number>, at: Date) => journeys.journeys.writeCounters(shopId, counters, at);
   const pipeline: PipelineDeps = {
-    count: countOrBuffer(writeCounters),
+    count: (shopId, at, counters) => journeys.journeys.addCounters(shopId, counters, at),
     onBookkeepingError: (error, what) => logger.error('message outcome recorded, but its counters were not written', { ...what, error }),
     store,
     messages,

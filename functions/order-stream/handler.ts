@@ -9,6 +9,7 @@ import { profileView } from '../../shared/profiles/profile.ts';
 import { journeysFor } from '../journey-deps.ts';
 import { busPublisherFor } from '../../shared/events/eventbridge-publisher.ts';
 import { getRuntime, logger, type Runtime } from '../runtime.ts';
+import { withCounterBuffer } from '../../shared/store/counter-buffer.ts';
 
 /**
  * Reacts to order changes on the table's stream: publishes domain events (order.created,
@@ -19,6 +20,16 @@ import { getRuntime, logger, type Runtime } from '../runtime.ts';
  */
 async function handleOrderChanges(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
   const runtime = getRuntime(busPublisherFor);
+  const { journeys } = journeysFor(runtime);
+  // The batch's counters (orders placed, shipped, delivered, …) are added up and written once per shop and day at its end.
+  return withCounterBuffer(
+    (shopId, counters, at) => journeys.writeCounters(shopId, counters, at),
+    () => handleRecords(event, runtime),
+    (error) => logger.error("an order-stream batch's counters were not written", { error }),
+  );
+}
+
+async function handleRecords(event: DynamoDBStreamEvent, runtime: Runtime): Promise<DynamoDBBatchResponse> {
   for (const record of event.Records) {
     const change = record.dynamodb;
     if (!change?.Keys) continue;

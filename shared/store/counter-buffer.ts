@@ -1,12 +1,14 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { dayOf } from './journey-store.ts';
+
+/** Counters are kept per UTC day. */
+export const dayOf = (at: Date) => at.toISOString().slice(0, 10);
 
 type WriteCounters = (shopId: string, counters: Record<string, number>, at: Date) => Promise<void>;
 
 /**
  * Adds counters up in memory, per shop and UTC day, and writes each day's sum with one ADD. A
- * dispatcher run collects its messages' counters this way: a run that sends a minute's messages
- * makes one counter write per shop instead of one per message.
+ * dispatcher run and an order-stream batch collect their counters this way: a run that sends a
+ * minute's messages makes one counter write per shop instead of one per message.
  */
 export class CounterBuffer {
   readonly #sums = new Map<string, { shopId: string; at: Date; counters: Record<string, number> }>();
@@ -31,9 +33,10 @@ export class CounterBuffer {
 const active = new AsyncLocalStorage<CounterBuffer>();
 
 /**
- * Counters added while `work` runs (by `countOrBuffer`) are summed and written once it ends,
- * whether it succeeded or not. A process that dies before then loses that run's counts (they
- * are report figures; the messages themselves are in the ledger).
+ * Counters added while `work` runs (`JourneyStore.addCounters`, through `bufferCounters`) are
+ * summed and written once it ends, whether it succeeded or not. A process that dies before then
+ * loses that run's counts (they are report figures; what they count is recorded elsewhere: the
+ * message ledger, the orders).
  */
 export async function withCounterBuffer<T>(write: WriteCounters, work: () => Promise<T>, onFlushError: (error: unknown) => void): Promise<T> {
   const buffer = new CounterBuffer();
@@ -44,11 +47,10 @@ export async function withCounterBuffer<T>(write: WriteCounters, work: () => Pro
   }
 }
 
-/** Adds to the run's buffer when there is one, else writes at once. */
-export function countOrBuffer(write: WriteCounters): (shopId: string, at: Date, counters: Record<string, number>) => Promise<void> {
-  return async (shopId, at, counters) => {
-    const buffer = active.getStore();
-    if (buffer) buffer.add(shopId, at, counters);
-    else await write(shopId, counters, at);
-  };
+/** Adds to the counting scope's buffer when there is one (true); false when the caller should write at once. */
+export function bufferCounters(shopId: string, at: Date, counters: Record<string, number>): boolean {
+  const buffer = active.getStore();
+  if (!buffer) return false;
+  buffer.add(shopId, at, counters);
+  return true;
 }

@@ -6,6 +6,7 @@ import { phoneDigest } from './phone-digest.ts';
 import { AlreadyExistsError, isConditionalCheckFailed } from './errors.ts';
 import { expressionBuilder, ItemStore } from './item-store.ts';
 import { keys, TABLE } from './keys.ts';
+import { bufferCounters, dayOf } from './counter-buffer.ts';
 
 /** A check-in reply is matched to the newest check-in sent to the number within this long. */
 export const CHECK_IN_REPLY_DAYS = 7;
@@ -20,8 +21,7 @@ const settingsChangeSchema = z.object({ at: z.string(), key: z.string(), old: z.
 export type SettingsChange = z.infer<typeof settingsChangeSchema>;
 
 const epochSeconds = (at: Date) => Math.floor(at.getTime() / 1000);
-/** Counters are kept per UTC day. */
-export const dayOf = (at: Date) => at.toISOString().slice(0, 10);
+export { dayOf } from './counter-buffer.ts';
 
 /**
  * What the journeys keep besides orders, profiles and tasks: product care rules, the
@@ -75,9 +75,17 @@ export class JourneyStore extends ItemStore {
   /**
    * Adds to the shop's counters of the day of `at`: one UpdateItem, no read. For effects that
    * are once-only themselves (a message the ledger let through) or where a rare double count on
-   * a redelivered stream record is acceptable (orders placed, parcels delivered).
+   * a redelivered stream record is acceptable (orders placed, parcels delivered). Inside a
+   * counting scope (a dispatcher run, an order-stream batch: `withCounterBuffer`) the counters
+   * are added up and written when the scope ends.
    */
   async addCounters(shopId: string, counters: Record<string, number>, at: Date): Promise<void> {
+    if (Object.keys(counters).length === 0 || bufferCounters(shopId, at, counters)) return;
+    await this.writeCounters(shopId, counters, at);
+  }
+
+  /** Adds to the counters at once, in a counting scope or not (what the scope writes at its end). */
+  async writeCounters(shopId: string, counters: Record<string, number>, at: Date): Promise<void> {
     if (Object.keys(counters).length === 0) return;
     const update = addExpression(counters);
     const result = await this.client.update({ TableName: this.table, Key: keys.dailyCounters(shopId, dayOf(at)), ...update, ReturnConsumedCapacity: this.capacity });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CounterBuffer, countOrBuffer, withCounterBuffer } from '../../shared/store/counter-buffer.ts';
+import { bufferCounters, CounterBuffer, withCounterBuffer } from '../../shared/store/counter-buffer.ts';
 
 function recordingWrite() {
   const writes: [string, Record<string, number>, string][] = [];
@@ -47,7 +47,10 @@ describe('counters added up per run', () => {
 
   it('buffers inside a run and writes at its end, also when the run fails; writes at once outside a run', async () => {
     const { writes, write } = recordingWrite();
-    const count = countOrBuffer(write);
+    // As JourneyStore.addCounters does: buffered in a scope, written at once outside.
+    const count = async (shopId: string, when: Date, counters: Record<string, number>) => {
+      if (!bufferCounters(shopId, when, counters)) await write(shopId, counters, when);
+    };
     await count('tea', at('2026-11-23T01:00:00Z'), { outside: 1 });
     expect(writes).toHaveLength(1);
     const errors: unknown[] = [];
@@ -69,7 +72,9 @@ describe('counters added up per run', () => {
 
   it('keeps two runs going at once apart', async () => {
     const { writes, write } = recordingWrite();
-    const count = countOrBuffer(write);
+    const count = async (shopId: string, when: Date, counters: Record<string, number>) => {
+      if (!bufferCounters(shopId, when, counters)) await write(shopId, counters, when);
+    };
     const run = (shopId: string, n: number) =>
       withCounterBuffer(write, async () => {
         for (let i = 0; i < n; i++) {
