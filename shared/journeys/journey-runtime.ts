@@ -255,7 +255,7 @@ export function journeyPreparer(deps: Pick<JourneyDeps, 'store'>): MessagePrepar
     return { vars };
   };
   // The order is read while the task is claimed.
-  preparer.prefetch = ({ shopId, guard }) => (guard.orderId ? read(shopId, guard.orderId) : undefined);
+  preparer.prefetch = ({ shopId, orderId }) => read(shopId, orderId);
   return preparer;
 }
 

@@ -12,8 +12,8 @@ type PrepareInput = { shopId: string; customerId: string; kind: MessageKind; gua
 export interface MessagePreparer {
   /** `early` is what `prefetch` started for the same message, if anything (a failed early read is made again). */
   (input: PrepareInput, context: PrepareContext, early?: Promise<unknown>): Promise<PrepareResult>;
-  /** A read the check needs that can start while the task is being claimed. */
-  prefetch?: (input: PrepareInput) => Promise<unknown> | undefined;
+  /** A read of the message's order that the check needs, started while the task is being claimed. */
+  prefetch?: (input: { shopId: string; orderId: string }) => Promise<unknown> | undefined;
 }
 
 /** What the handler's prefetch starts: the recipient, and the preparer's own read. */
@@ -69,12 +69,13 @@ export function sendMessageHandler(deps: PipelineDeps, hooks: SendHooks = {}): T
   // The recipient (profile, the contact budget unless the kind is exempt, the SMS opt-out of the
   // number planned for) and what the journey check reads (the order) are read while the task is
   // claimed.
+  // (Only the fields these reads need are looked at: the handler checks the whole payload.)
   handler.prefetch = (task) => {
-    const parsed = messageTaskPayloadSchema.safeParse(task.payload);
-    if (!parsed.success || !isMessageKind(parsed.data.kind)) return undefined;
-    const { customerId, kind, phoneDigest, journey } = parsed.data;
-    const recipient = deps.messages.recipient(task.shopId, customerId, recipientRead({ kind, ...(phoneDigest ? { phoneDigest } : {}) }));
-    const preparing = journey && prepare?.prefetch?.({ shopId: task.shopId, customerId, kind, guard: journey });
+    const { customerId, kind, phoneDigest, journey } = task.payload as { customerId?: unknown; kind?: unknown; phoneDigest?: unknown; journey?: { orderId?: unknown } };
+    if (typeof customerId !== 'string' || !customerId || typeof kind !== 'string' || !isMessageKind(kind)) return undefined;
+    const recipient = deps.messages.recipient(task.shopId, customerId, recipientRead({ kind, ...(typeof phoneDigest === 'string' ? { phoneDigest } : {}) }));
+    const orderId = journey?.orderId;
+    const preparing = typeof orderId === 'string' ? prepare?.prefetch?.({ shopId: task.shopId, orderId }) : undefined;
     recipient.catch(() => {});
     preparing?.catch(() => {});
     return Promise.resolve<EarlyReads>({ recipient, ...(preparing ? { prepare: preparing } : {}) });

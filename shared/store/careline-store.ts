@@ -397,7 +397,7 @@ export class CarelineStore extends ItemStore {
 
   /** The timeline's stored lines (notes of journeys and replies), oldest first; order histories and messages are read from their own items (shared/profiles/timeline.ts). */
   async listTimelineNotes(shopId: string, customerId: string): Promise<TimelineEntry[]> {
-    const items = await this.queryPrefix('listTimeline', keys.customerPartition(shopId, customerId), keys.timelinePrefix);
+    const items = await this.queryItems('listTimeline', keys.customerPartition(shopId, customerId), { prefix: keys.timelinePrefix });
     return items.map((item) => ({ entryId: String(item.entryId), at: String(item.at), type: String(item.type), summary: String(item.summary), orderId: String(item.orderId) }));
   }
 
@@ -412,7 +412,7 @@ export class CarelineStore extends ItemStore {
 
   /** The ids of the orders listed under a customer. */
   async listCustomerOrderIds(shopId: string, customerId: string): Promise<string[]> {
-    const links = await this.queryPrefix('listCustomerOrders', keys.customerPartition(shopId, customerId), keys.customerOrderPrefix);
+    const links = await this.queryItems('listCustomerOrders', keys.customerPartition(shopId, customerId), { prefix: keys.customerOrderPrefix });
     return links.map((link) => String(link.orderId));
   }
 

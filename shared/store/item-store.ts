@@ -75,23 +75,32 @@ export class ItemStore {
     return items;
   }
 
-  /** The items of one partition whose sort key starts with `prefix`, in key order, page after page (up to `limit`). */
-  protected async queryPrefix(operation: string, pk: string, prefix: string, limit = Infinity): Promise<Record<string, unknown>[]> {
+  /**
+   * The items of one partition whose sort key has the prefix or lies in the range, as stored,
+   * page after page (oldest key first unless `newestFirst`; up to `limit`).
+   */
+  protected async queryItems(
+    operation: string,
+    pk: string,
+    sortKey: { prefix: string } | { from: string; to: string },
+    options: { newestFirst?: boolean; limit?: number } = {},
+  ): Promise<Record<string, unknown>[]> {
     const items: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined;
     do {
-      const result = await this.client.query({
+      const page = await this.client.query({
         TableName: this.table,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
-        ...(Number.isFinite(limit) ? { Limit: limit - items.length } : {}),
+        KeyConditionExpression: 'prefix' in sortKey ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':pk': pk, ...('prefix' in sortKey ? { ':prefix': sortKey.prefix } : { ':from': sortKey.from, ':to': sortKey.to }) },
         ExclusiveStartKey: start,
+        ScanIndexForward: !options.newestFirst,
+        ...(options.limit ? { Limit: options.limit - items.length } : {}),
         ReturnConsumedCapacity: this.capacity,
       });
-      this.meter(operation, 'read', result.ConsumedCapacity);
-      items.push(...(result.Items ?? []));
-      start = result.LastEvaluatedKey;
-    } while (start && items.length < limit);
+      this.meter(operation, 'read', page.ConsumedCapacity);
+      items.push(...(page.Items ?? []));
+      start = options.limit && items.length >= options.limit ? undefined : page.LastEvaluatedKey;
+    } while (start);
     return items;
   }
 

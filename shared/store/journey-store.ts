@@ -94,7 +94,7 @@ export class JourneyStore extends ItemStore {
 
   /** The shop's counters per UTC day from `sinceDay` (YYYY-MM-DD; all days when omitted), oldest first. */
   async getDailyCounters(shopId: string, sinceDay = '0000-00-00'): Promise<{ day: string; counters: Record<string, number> }[]> {
-    const items = await this.#query('getDailyCounters', keys.shop(shopId).pk, { from: `${keys.dailyCountersPrefix}${sinceDay}`, to: `${keys.dailyCountersPrefix}~` }, (item) => item);
+    const items = await this.queryItems('getDailyCounters', keys.shop(shopId).pk, { from: `${keys.dailyCountersPrefix}${sinceDay}`, to: `${keys.dailyCountersPrefix}~` });
     return items.map(({ pk: _pk, sk, ...counters }) => ({
       day: String(sk).slice(keys.dailyCountersPrefix.length),
       counters: Object.fromEntries(Object.entries(counters).filter(([, v]) => typeof v === 'number')) as Record<string, number>,
@@ -256,36 +256,8 @@ export class JourneyStore extends ItemStore {
   }
 
   async #queryPrefix<S extends z.ZodMiniType>(operation: string, pk: string, prefix: string, schema: S, options: { newestFirst?: boolean; limit?: number } = {}): Promise<z.infer<S>[]> {
-    return this.#query(operation, pk, { prefix }, (item) => this.parse(operation, schema, item), options);
+    return (await this.queryItems(operation, pk, { prefix }, options)).map((item) => this.parse(operation, schema, item));
   }
-
-  /** Every item of a partition whose sort key has the prefix or lies in the range, page by page. */
-  async #query<T>(
-    operation: string,
-    pk: string,
-    sortKey: { prefix: string } | { from: string; to: string },
-    map: (item: Record<string, unknown>) => T,
-    options: { newestFirst?: boolean; limit?: number } = {},
-  ): Promise<T[]> {
-    const items: T[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.query({
-        TableName: this.table,
-        KeyConditionExpression: 'prefix' in sortKey ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':pk': pk, ...('prefix' in sortKey ? { ':prefix': sortKey.prefix } : { ':from': sortKey.from, ':to': sortKey.to }) },
-        ExclusiveStartKey: start,
-        ScanIndexForward: !options.newestFirst,
-        ...(options.limit ? { Limit: options.limit } : {}),
-        ReturnConsumedCapacity: this.capacity,
-      });
-      this.meter(operation, 'read', page.ConsumedCapacity);
-      items.push(...(page.Items ?? []).map(map));
-      start = options.limit && items.length >= options.limit ? undefined : page.LastEvaluatedKey;
-    } while (start);
-    return items;
-  }
-
 }
 
 function addExpression(counters: Record<string, number>) {

@@ -185,7 +185,7 @@ export class MessageStore extends ItemStore {
 
   /** A customer's ledger: up to `limit` entries in message-key order, then sorted newest first. */
   async listMessages(shopId: string, customerId: string, limit = 100): Promise<LedgerEntry[]> {
-    const items = await this.queryPrefix('listMessages', keys.customerPartition(shopId, customerId), keys.messagePrefix, limit);
+    const items = await this.queryItems('listMessages', keys.customerPartition(shopId, customerId), { prefix: keys.messagePrefix }, Number.isFinite(limit) ? { limit } : {});
     return items.map((item) => this.parse('listMessages', ledgerEntrySchema, item)).sort((a, b) => b.at.localeCompare(a.at));
   }
 

@@ -222,7 +222,7 @@ describe('messages as tasks, through the dispatcher', () => {
       seen.push({ early: order });
       return { vars: { order_number: order } };
     };
-    prepare.prefetch = ({ guard }) => (++reads === 1 ? Promise.reject(new Error('throttled')) : Promise.resolve(`early ${guard.orderId}`));
+    prepare.prefetch = ({ orderId }) => (++reads === 1 ? Promise.reject(new Error('throttled')) : Promise.resolve(`early ${orderId}`));
     for (const orderId of ['o-a', 'o-b']) {
       await tasks.schedule(sendMessageTask({ shopId: shop.shopId, customerId: 'c-early', kind: 'order_shipped', messageKey: `shipped:${orderId}`, dueAt: clock.now(), journey: { orderId } }), clock.now());
     }
