@@ -1,4 +1,5 @@
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import { lazyClient } from '../shared/aws/lazy-client.ts';
 import type { JourneyDeps } from '../shared/journeys/journey-runtime.ts';
 import type { PayHistogram } from '../shared/journeys/pay-latency.ts';
 import type { ProductRule } from '../shared/journeys/products.ts';
@@ -17,8 +18,8 @@ export type Journeys = JourneyDeps & {
   products: (shopId: string) => Promise<ReadonlyMap<string, ProductRule>>;
   /** The shop's time-to-pay histogram, read at most every 60 s per container. */
   payHistogram: (shopId: string) => Promise<PayHistogram>;
-  /** The SNS client, in a deployment that sends through SNS. */
-  sns: SNSClient | undefined;
+  /** The SNS client, in a deployment that sends through SNS: made (and its SDK loaded) on the first publish. */
+  sns: (() => Promise<SNSClient>) | undefined;
 };
 
 const made = new WeakMap<Runtime, Journeys>();
@@ -30,7 +31,8 @@ export function journeysFor(runtime: Runtime, options: { dueShards?: number } = 
   const { config, store, clock, logger } = runtime;
   const storeOptions = store.siblingOptions;
   const journeyStore = new JourneyStore(storeOptions);
-  const sns = config.CARELINE_CHANNEL === 'sns' ? new SNSClient({ region: config.AWS_REGION }) : undefined;
+  const sns =
+    config.CARELINE_CHANNEL === 'sns' ? lazyClient(async () => new (await import('@aws-sdk/client-sns')).SNSClient({ region: config.AWS_REGION })) : undefined;
   const journeys: Journeys = {
     store,
     journeys: journeyStore,
@@ -42,7 +44,8 @@ export function journeysFor(runtime: Runtime, options: { dueShards?: number } = 
     alertOps: async (subject, text) => {
       logger.warn('ops alert', { subject });
       if (sns && config.CARELINE_OPS_TOPIC_ARN) {
-        await sns.send(new PublishCommand({ TopicArn: config.CARELINE_OPS_TOPIC_ARN, Subject: subject.slice(0, 100), Message: text }));
+        const { PublishCommand } = await import('@aws-sdk/client-sns');
+        await (await sns()).send(new PublishCommand({ TopicArn: config.CARELINE_OPS_TOPIC_ARN, Subject: subject.slice(0, 100), Message: text }));
       }
     },
     products: cachedFor(60_000, realTimeMs, async (shopId) => new Map((await journeyStore.listProducts(shopId)).map((rule) => [rule.sku, rule]))),

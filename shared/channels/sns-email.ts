@@ -1,10 +1,12 @@
-import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import { type ClientSource, clientOf } from '../aws/lazy-client.ts';
 import type { Channel, SendResult } from './channel.ts';
 import { type EmailMessage, emailMessageSchema, MAX_EMAIL_MESSAGE_BYTES } from './email-message.ts';
 import { classifySnsError } from './sns-errors.ts';
 
 export interface SnsEmailOptions {
-  client: SNSClient;
+  /** Made on the first send when given as a function. */
+  client: ClientSource<SNSClient>;
   /** The email topic; its subscriber, the mailer function, sends each message with SES. */
   topicArn: string;
 }
@@ -37,7 +39,8 @@ export function snsEmailChannel(options: SnsEmailOptions): Channel {
       const body = JSON.stringify(parsed.data);
       if (Buffer.byteLength(body) > MAX_EMAIL_MESSAGE_BYTES) return refused('message_too_large');
       try {
-        const result = await options.client.send(new PublishCommand({ TopicArn: options.topicArn, Message: body }));
+        const [client, { PublishCommand }] = await Promise.all([clientOf(options.client), import('@aws-sdk/client-sns')]);
+        const result = await client.send(new PublishCommand({ TopicArn: options.topicArn, Message: body }));
         return { status: 'sent', ...(result.MessageId ? { providerMessageId: result.MessageId } : {}) };
       } catch (error) {
         return classifySnsError(error);

@@ -1,4 +1,5 @@
-import { type MessageAttributeValue, PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { MessageAttributeValue, SNSClient } from '@aws-sdk/client-sns';
+import { type ClientSource, clientOf } from '../aws/lazy-client.ts';
 import type { Channel, OutgoingMessage } from './channel.ts';
 import { SENDER_ID, SENDER_ID_RULE } from './sender-id.ts';
 import { classifySnsError } from './sns-errors.ts';
@@ -7,8 +8,9 @@ export interface SnsSmsOptions {
   /**
    * The SNS client. Its SDK retry policy (by default 3 attempts within one send) is the only
    * retry here; retries across runs are the dispatcher's, with backoff and a last attempt.
+   * Made on the first send when given as a function.
    */
-  client: SNSClient;
+  client: ClientSource<SNSClient>;
   /** Default alphanumeric sender id (1–11 letters or digits, at least one letter); a message's own wins. */
   senderId?: string;
   /** Most to pay for one SMS, in US dollars, e.g. "0.05"; SNS does not send a dearer one. */
@@ -37,7 +39,8 @@ export function snsSmsChannel(options: SnsSmsOptions): Channel {
     async send(message) {
       if (!E164.test(message.to)) return { status: 'failed', permanent: true, reason: 'invalid_phone' };
       try {
-        const result = await options.client.send(
+        const [client, { PublishCommand }] = await Promise.all([clientOf(options.client), import('@aws-sdk/client-sns')]);
+        const result = await client.send(
           new PublishCommand({ PhoneNumber: message.to, Message: message.text, MessageAttributes: smsAttributes(message, options) }),
         );
         return { status: 'sent', ...(result.MessageId ? { providerMessageId: result.MessageId } : {}) };

@@ -1,4 +1,5 @@
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { type ClientSource, clientOf, lazyClient } from '../aws/lazy-client.ts';
 import type { DomainEvent } from '../orders/order-effects.ts';
 import { type EventPublisher, PublishError } from './publisher.ts';
 
@@ -9,12 +10,14 @@ const MAX_ENTRIES_PER_CALL = 10;
  * Publishes domain events to the shop's EventBridge bus. PutEvents can accept some entries
  * and refuse others in one successful call: a refused entry is an error here, never ignored.
  */
-export function eventBridgePublisher(options: { client: EventBridgeClient; busName: string }): EventPublisher {
+export function eventBridgePublisher(options: { client: ClientSource<EventBridgeClient>; busName: string }): EventPublisher {
   return {
     async publish(events: DomainEvent[]) {
+      if (!events.length) return;
+      const [client, { PutEventsCommand }] = await Promise.all([clientOf(options.client), import('@aws-sdk/client-eventbridge')]);
       for (let start = 0; start < events.length; start += MAX_ENTRIES_PER_CALL) {
         const batch = events.slice(start, start + MAX_ENTRIES_PER_CALL);
-        const result = await options.client.send(
+        const result = await client.send(
           new PutEventsCommand({
             Entries: batch.map((event) => ({
               EventBusName: options.busName,
@@ -34,7 +37,12 @@ export function eventBridgePublisher(options: { client: EventBridgeClient; busNa
   };
 }
 
-/** The deployment's bus publisher when CARELINE_BUS names one (what the publishing functions use). */
+/**
+ * The deployment's bus publisher when CARELINE_BUS names one (what the publishing functions use).
+ * Its client, and the EventBridge SDK, are loaded when the first events are published.
+ */
 export function busPublisherFor(config: { CARELINE_BUS?: string | undefined; AWS_REGION: string }): EventPublisher | undefined {
-  return config.CARELINE_BUS ? eventBridgePublisher({ client: new EventBridgeClient({ region: config.AWS_REGION }), busName: config.CARELINE_BUS }) : undefined;
+  if (!config.CARELINE_BUS) return undefined;
+  const client = lazyClient(async () => new (await import('@aws-sdk/client-eventbridge')).EventBridgeClient({ region: config.AWS_REGION }));
+  return eventBridgePublisher({ client, busName: config.CARELINE_BUS });
 }

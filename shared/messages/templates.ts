@@ -2,7 +2,7 @@ import { Liquid, type Template } from 'liquidjs';
 import { formatMoney } from '../money.ts';
 import { DEFAULT_TEMPLATES } from './default-templates.ts';
 import { isMessageKind, kindSpec, type MessageKind } from './kinds.ts';
-import { preferGsm7, type SmsLength, smsSegments, truncateToSegments } from './segments.ts';
+import { graphemes, preferGsm7, type SmsLength, smsSegments, truncateToSegments } from './segments.ts';
 
 export const TEMPLATE_LOCALES = ['zh-CN', 'en'] as const;
 export type TemplateLocale = (typeof TEMPLATE_LOCALES)[number];
@@ -53,61 +53,67 @@ export class TemplateError extends Error {
 /** What care and marketing SMS end with when the shop gives no `unsubscribe_hint` of its own. */
 export const DEFAULT_UNSUBSCRIBE_HINT: Record<TemplateLocale, string> = { 'zh-CN': '回TD退订', en: 'Reply STOP to opt out.' };
 
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-
 /**
  * One engine for Careline's templates and shops' own. Strict where a mistake is the author's
  * (syntax, a misspelt filter: caught when a shop saves its template), lenient where it is the
  * data's (a variable nobody filled in renders empty). Output is plain text: no HTML escaping.
+ * Made on first use: building it takes about 10 ms, which a dispatcher run with nothing to send
+ * need not spend.
  */
-const engine = new Liquid({
-  strictFilters: true,
-  strictVariables: false,
-  // JavaScript truthiness, so that `{% if cutoff_time %}` is false for an empty string (in
-  // Shopify's Liquid '' is true, and "Pay before  to ship today" would go out).
-  jsTruthy: true,
-  ownPropertyOnly: true,
-  // Shop templates are untrusted input: no file system behind include/render/layout (also
-  // refused at parse time below), and bounds on size, time and memory.
-  templates: {},
-  parseLimit: 50_000,
-  renderLimit: 1_000,
-  memoryLimit: 1_000_000,
-});
-for (const tag of ['include', 'render', 'layout']) {
-  engine.registerTag(tag, {
-    parse() {
-      throw new Error(`{% ${tag} %} is not available in message templates`);
-    },
-    render() {
-      return '';
-    },
+function makeEngine(): Liquid {
+  const liquid = new Liquid({
+    strictFilters: true,
+    strictVariables: false,
+    // JavaScript truthiness, so that `{% if cutoff_time %}` is false for an empty string (in
+    // Shopify's Liquid '' is true, and "Pay before  to ship today" would go out).
+    jsTruthy: true,
+    ownPropertyOnly: true,
+    // Shop templates are untrusted input: no file system behind include/render/layout (also
+    // refused at parse time below), and bounds on size, time and memory.
+    templates: {},
+    parseLimit: 50_000,
+    renderLimit: 1_000,
+    memoryLimit: 1_000_000,
   });
-}
-/** `{{ 43400 | money: 'CNY' }}` → ¥434.00 from minor units; a preformatted string passes through. */
-engine.registerFilter('money', function money(value: unknown, currency: unknown = 'CNY') {
-  if (typeof value !== 'number' || !Number.isFinite(value)) return value ?? '';
-  const locale = (this.context.globals as { locale?: string }).locale ?? 'en';
-  try {
-    return formatMoney(value, String(currency), locale);
-  } catch {
-    return String(value); // an unknown currency code
+  for (const tag of ['include', 'render', 'layout']) {
+    liquid.registerTag(tag, {
+      parse() {
+        throw new Error(`{% ${tag} %} is not available in message templates`);
+      },
+      render() {
+        return '';
+      },
+    });
   }
-});
-/**
- * `{{ item_titles | clip: 20 }}`: at most 20 characters (a Chinese character or an emoji counts
- * one), the last of them "…" when cut; Latin text is cut between words where it can be.
- */
-engine.registerFilter('clip', (value: unknown, max: unknown = 20) => clip(value === undefined || value === null ? '' : String(value), Math.max(1, Math.floor(Number(max)) || 20)));
-/** `{{ campaign_text | sentence }}`: ends the text with a full stop ("。" after Chinese) unless it has one. */
-engine.registerFilter('sentence', (value: unknown) => {
-  const text = value === undefined || value === null ? '' : String(value).trim();
-  if (!text || /[.!?。！？…)）"'”」]$/u.test(text)) return text;
-  return /\p{Script=Han}$/u.test(text) ? `${text}。` : `${text}.`;
-});
+  /** `{{ 43400 | money: 'CNY' }}` → ¥434.00 from minor units; a preformatted string passes through. */
+  liquid.registerFilter('money', function money(value: unknown, currency: unknown = 'CNY') {
+    if (typeof value !== 'number' || !Number.isFinite(value)) return value ?? '';
+    const locale = (this.context.globals as { locale?: string }).locale ?? 'en';
+    try {
+      return formatMoney(value, String(currency), locale);
+    } catch {
+      return String(value); // an unknown currency code
+    }
+  });
+  /**
+   * `{{ item_titles | clip: 20 }}`: at most 20 characters (a Chinese character or an emoji counts
+   * one), the last of them "…" when cut; Latin text is cut between words where it can be.
+   */
+  liquid.registerFilter('clip', (value: unknown, max: unknown = 20) => clip(value === undefined || value === null ? '' : String(value), Math.max(1, Math.floor(Number(max)) || 20)));
+  /** `{{ campaign_text | sentence }}`: ends the text with a full stop ("。" after Chinese) unless it has one. */
+  liquid.registerFilter('sentence', (value: unknown) => {
+    const text = value === undefined || value === null ? '' : String(value).trim();
+    if (!text || /[.!?。！？…)）"'”」]$/u.test(text)) return text;
+    return /\p{Script=Han}$/u.test(text) ? `${text}。` : `${text}.`;
+  });
+  return liquid;
+}
+
+let made: Liquid | undefined;
+const engine = (): Liquid => (made ??= makeEngine());
 
 function clip(text: string, max: number): string {
-  const pieces = [...graphemes.segment(text)].map((piece) => piece.segment);
+  const pieces = graphemes(text);
   if (pieces.length <= max) return text;
   let kept = pieces.slice(0, max - 1).join('');
   const word = /[\p{Script=Latin}\d]/u;
@@ -127,7 +133,7 @@ function parse(source: string): Template[] {
   let entry = parsed.get(source);
   if (entry === undefined) {
     try {
-      entry = engine.parse(source);
+      entry = engine().parse(source);
     } catch (error) {
       entry = error instanceof Error ? error : new Error(String(error));
     }
@@ -146,7 +152,7 @@ function firstLine(error: unknown): string {
 /** Checks a shop's template before it is saved: syntax, known filters and tags, and a trial render. */
 export function validateTemplate(source: string): { ok: true } | { ok: false; error: string } {
   try {
-    engine.renderSync(parse(source), {}, { globals: { locale: 'en' } });
+    engine().renderSync(parse(source), {}, { globals: { locale: 'en' } });
     return { ok: true };
   } catch (error) {
     return { ok: false, error: firstLine(error) };
@@ -204,7 +210,7 @@ function tidy(text: string): string {
 }
 
 function renderPart(source: string, scope: Record<string, unknown>, locale: TemplateLocale): string {
-  return tidy(String(engine.renderSync(parse(source), scope, { globals: { locale } })));
+  return tidy(String(engine().renderSync(parse(source), scope, { globals: { locale } })));
 }
 
 /** A care or marketing SMS always says how to opt out, whoever wrote it. */

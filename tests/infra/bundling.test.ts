@@ -48,6 +48,14 @@ it('leaves the AWS SDK to the Lambda runtime instead of bundling it', () => {
   }
 });
 
+it('loads the SNS and EventBridge SDKs when a function first calls them, not when it starts', () => {
+  const dynamic = (service: string) => bundles.filter(({ code }) => code.includes(`import("@aws-sdk/${service}")`)).length;
+  for (const { code } of bundles) expect(code).not.toMatch(/from\s*"@aws-sdk\/client-(sns|eventbridge)"/);
+  // The dispatcher sends through SNS and publishes stalled parcels; the order stream alerts ops and publishes.
+  expect(dynamic('client-sns')).toBeGreaterThanOrEqual(2);
+  expect(dynamic('client-eventbridge')).toBeGreaterThanOrEqual(2);
+});
+
 it('minifies, with a source map beside each bundle', () => {
   for (const { directory, code } of bundles) {
     expect(code.split('\n').length).toBeLessThan(code.length / 1000);
