@@ -229,6 +229,7 @@ async function part3() {
   const entries: [string, string][] = [
     ['bare middy + zod', bare],
     ['bare + SDK DynamoDB', 'bench/bare-sdk-handler.ts'],
+    ['bare + Node HTTPS', 'bench/bare-https-handler.ts'],
     ['webhook', 'functions/webhook/handler.ts'],
     ['order-stream', 'functions/order-stream/handler.ts'],
     ['dispatcher', 'functions/dispatcher/handler.ts'],
@@ -256,14 +257,14 @@ async function part3() {
     const kb = statSync(outfile).size / 1024;
     rows.push({ name, kb, ms: medianImportMs(pathToFileURL(outfile).href) });
   }
-  const [bareRow, sdkRow] = rows as [typeof rows[0], typeof rows[0]];
+  const [bareRow, sdkRow, httpsRow] = rows as [typeof rows[0], typeof rows[0], typeof rows[0]];
   console.log('(3) bundles (AWS SDK external, as deployed) and cold import, median of 7 fresh processes');
   for (const row of rows) {
     console.log(
-      `    ${row.name.padEnd(20)} ${row.kb.toFixed(0).padStart(5)} KB ${row.kb <= 150 ? '     ' : ' (!) '} import ${row.ms.toFixed(1).padStart(6)} ms  ${(row.ms / bareRow.ms).toFixed(2).padStart(5)}x bare  ${(row.ms / sdkRow.ms).toFixed(2)}x bare + SDK DynamoDB`,
+      `    ${row.name.padEnd(20)} ${row.kb.toFixed(0).padStart(5)} KB ${row.kb <= 150 ? '     ' : ' (!) '} import ${row.ms.toFixed(1).padStart(6)} ms  ${(row.ms / bareRow.ms).toFixed(2).padStart(5)}x bare  ${(row.ms / httpsRow.ms).toFixed(2)}x bare + Node HTTPS  ${(row.ms / sdkRow.ms).toFixed(2)}x bare + SDK DynamoDB`,
     );
   }
-  console.log("    targets: ≤ 150 KB, ≤ 1.3x bare init; 'bare + SDK DynamoDB' adds the AWS SDK's DynamoDB document client (Careline's handlers use their own)");
+  console.log("    targets: ≤ 150 KB, ≤ 1.3x bare init; 'bare + Node HTTPS' adds Node's HTTPS, TLS and crypto modules (what any handler that calls AWS loads), 'bare + SDK DynamoDB' the AWS SDK's DynamoDB document client (Careline's handlers use their own)");
   // The dispatcher and the order stream load these when they first publish, not when they start:
   // a container's first send or first event pays them once.
   const deferred = ['@aws-sdk/client-sns', '@aws-sdk/client-eventbridge'].map((name) => `${name.replace('@aws-sdk/', '')} ${medianImportMs(name).toFixed(1)} ms`);
