@@ -1,5 +1,6 @@
 import type { MessageKind } from '../messages/kinds.ts';
 import { type JourneyGuard, sendMessageTask } from '../messages/message-task.ts';
+import { firstSendableTime } from '../messages/send-decision.ts';
 import { formatMoney } from '../money.ts';
 import { type Milestone, type OrderRecord, type StoredCheckpoint, totalMinor } from '../orders/order-record.ts';
 import type { Transition } from '../orders/order-state.ts';
@@ -98,6 +99,8 @@ function message(
   options: { vars?: Record<string, string>; variant?: string; guard?: Omit<JourneyGuard, 'orderId'>; mode?: 'keep' | 'move'; taskKey?: string } = {},
 ): void {
   const journey: JourneyGuard = { orderId: ctx.after.orderId, stopIf: [...ORDER_ENDED], ...options.guard };
+  // Due when the time rules first let it go (the send checks them again), not in quiet hours.
+  const sendAt = firstSendableTime(kind, dueAt, ctx.shop.messaging, ctx.zone);
   ctx.commands.push({
     type: 'schedule',
     mode: options.mode ?? 'keep',
@@ -106,7 +109,8 @@ function message(
       customerId: ctx.customerId,
       kind,
       messageKey,
-      dueAt,
+      dueAt: sendAt,
+      ...(sendAt > dueAt ? { firstDueAt: dueAt } : {}),
       ...(options.vars ? { vars: options.vars } : {}),
       ...(options.variant ? { variant: options.variant } : {}),
       journey,

@@ -46,6 +46,8 @@ export function sendMessageTask(input: {
   kind: MessageKind;
   messageKey: string;
   dueAt: Date;
+  /** When the message was wanted, if `dueAt` is later (held past quiet hours): it expires relative to this. */
+  firstDueAt?: Date;
   vars?: Record<string, string>;
   variant?: string;
   journey?: JourneyGuard;
@@ -59,6 +61,7 @@ export function sendMessageTask(input: {
     taskKey: input.taskKey ?? `msg:${input.messageKey}`,
     kind: SEND_MESSAGE_TASK,
     dueAt: input.dueAt,
+    ...(input.firstDueAt ? { firstDueAt: input.firstDueAt } : {}),
     priority: kindSpec(input.kind).priority,
     payload: {
       customerId: input.customerId,

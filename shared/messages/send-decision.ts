@@ -62,14 +62,7 @@ export function decideSend(input: DecisionInput): SendDecision {
   // Time rules in the customer's zone: quiet hours, the kind's windows, closed days for marketing.
   const expiresAt = new Date(input.firstDueAt.getTime() + spec.expiresAfterHours * HOUR);
   if (input.now > expiresAt) return { action: 'skip', reason: 'expired' };
-  const rules: TimeRules = {
-    zone: profile.timezone,
-    // A kind's own windows (parcel updates 08:00–09:00, calls) replace the shop's quiet hours:
-    // they are the narrower, deliberate statement of when that kind may arrive.
-    quietHours: spec.windows ? NO_QUIET_HOURS : input.settings.quietHours,
-    ...(spec.windows ? { windows: [...spec.windows] } : {}),
-    ...(spec.class === 'marketing' ? { closedDays: input.settings.closedDays } : {}),
-  };
+  const rules = timeRulesFor(input.kind, input.settings, profile.timezone);
   const sendable = nextSendableTime(input.now, rules);
   if (sendable > input.now) {
     if (sendable > expiresAt) return { action: 'skip', reason: 'expired' };
@@ -86,6 +79,32 @@ export function decideSend(input: DecisionInput): SendDecision {
     }
   }
   return { action: 'send', channels, countsAgainstBudget: spec.class !== 'transactional' };
+}
+
+/** The time rules of one kind of message in the customer's zone: quiet hours, the kind's windows, closed days for marketing. */
+export function timeRulesFor(kind: MessageKind, settings: Pick<MessagingSettings, 'quietHours' | 'closedDays'>, zone: string): TimeRules {
+  const spec = kindSpec(kind);
+  return {
+    zone,
+    // A kind's own windows (parcel updates 08:00–09:00, calls) replace the shop's quiet hours:
+    // they are the narrower, deliberate statement of when that kind may arrive.
+    quietHours: spec.windows ? NO_QUIET_HOURS : settings.quietHours,
+    ...(spec.windows ? { windows: [...spec.windows] } : {}),
+    ...(spec.class === 'marketing' ? { closedDays: settings.closedDays } : {}),
+  };
+}
+
+/**
+ * When a message wanted at `desired` may first go out under the time rules: the journeys make
+ * its task due then. A task due inside quiet hours would only be claimed to be deferred (a
+ * claim, a ledger note and a reschedule for nothing); the send applies the same rules again,
+ * so a zone or a setting that changes in between is still honoured. The contact budget depends
+ * on what is sent meanwhile and is left to the send. A message that could not go out before it
+ * expires keeps its time, so that the pipeline records why it was not sent.
+ */
+export function firstSendableTime(kind: MessageKind, desired: Date, settings: Pick<MessagingSettings, 'quietHours' | 'closedDays'>, zone: string): Date {
+  const sendable = nextSendableTime(desired, timeRulesFor(kind, settings, zone));
+  return sendable.getTime() > desired.getTime() + kindSpec(kind).expiresAfterHours * HOUR ? desired : sendable;
 }
 
 function deferReason(now: Date, rules: TimeRules): DeferReason {

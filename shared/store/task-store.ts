@@ -57,7 +57,7 @@ export class TaskStore extends ItemStore {
       taskKey: request.taskKey,
       kind: request.kind,
       dueAt,
-      firstDueAt: dueAt,
+      firstDueAt: request.firstDueAt && request.firstDueAt < request.dueAt ? request.firstDueAt.toISOString() : dueAt,
       payload: request.payload ?? {},
       priority: request.priority ?? 0,
       attempts: 0,

@@ -41,6 +41,11 @@ export interface ScheduleRequest {
   taskKey: string;
   kind: string;
   dueAt: Date;
+  /**
+   * When the work was wanted, if the planner has already moved `dueAt` later (a message held
+   * past quiet hours): a message expires relative to it. Default: `dueAt`.
+   */
+  firstDueAt?: Date;
   payload?: Record<string, unknown>;
   priority?: number;
 }

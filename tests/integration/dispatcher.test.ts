@@ -23,7 +23,7 @@ beforeEach(async () => {
 });
 
 const at = (iso: string) => new Date(iso);
-const schedule = (taskKey: string, dueAt: string, extra: { priority?: number; payload?: Record<string, unknown>; kind?: string } = {}) =>
+const schedule = (taskKey: string, dueAt: string, extra: { priority?: number; payload?: Record<string, unknown>; kind?: string; firstDueAt?: Date } = {}) =>
   tasks.schedule({ shopId: 'tea-house', taskKey, kind: extra.kind ?? 'test', dueAt: at(dueAt), ...extra }, clock.now());
 
 describe('scheduling by key', () => {
@@ -38,6 +38,15 @@ describe('scheduling by key', () => {
     clock.set('2026-11-23T15:00:00.000Z');
     await dispatcherFor({ tasks, handlers: { test: record }, clock })();
     expect(runs).toEqual([]);
+  });
+});
+
+describe('a task the planner held past quiet hours', () => {
+  it('is due when they end and remembers when it was wanted (a message expires from then); an earlier due time has nothing to remember', async () => {
+    await schedule('held', '2026-11-24T01:00:00.000Z', { firstDueAt: at('2026-11-23T14:10:00.000Z') });
+    expect(await tasks.get('tea-house', 'held')).toMatchObject({ dueAt: '2026-11-24T01:00:00.000Z', firstDueAt: '2026-11-23T14:10:00.000Z' });
+    await schedule('plain', '2026-11-23T12:00:00.000Z', { firstDueAt: at('2026-11-23T13:00:00.000Z') });
+    expect(await tasks.get('tea-house', 'plain')).toMatchObject({ dueAt: '2026-11-23T12:00:00.000Z', firstDueAt: '2026-11-23T12:00:00.000Z' });
   });
 });
 

@@ -135,7 +135,9 @@ const journeyOnly = (commands: JourneyCommand[]) => commands.filter((c) => !BOOK
 
 /** The journey commands as plain data, with due times as ISO strings. */
 function view(commands: JourneyCommand[]): unknown[] {
-  return journeyOnly(commands).map((c) => (c.type === 'schedule' ? { ...c, task: { ...c.task, dueAt: c.task.dueAt.toISOString() } } : c));
+  return journeyOnly(commands).map((c) =>
+    c.type === 'schedule' ? { ...c, task: { ...c.task, dueAt: c.task.dueAt.toISOString(), ...(c.task.firstDueAt ? { firstDueAt: c.task.firstDueAt.toISOString() } : {}) } } : c,
+  );
 }
 
 const PRIORITY: Record<string, number> = {
@@ -157,7 +159,17 @@ function msg(
   kind: string,
   messageKey: string,
   dueAt: string,
-  options: { vars?: Record<string, string>; variant?: string; stopIf?: string[]; cutoff?: boolean; orderedAfter?: string; taskKey?: string; mode?: 'keep' | 'move' } = {},
+  options: {
+    vars?: Record<string, string>;
+    variant?: string;
+    stopIf?: string[];
+    cutoff?: boolean;
+    orderedAfter?: string;
+    taskKey?: string;
+    mode?: 'keep' | 'move';
+    /** When the message was wanted, if quiet hours hold it to `dueAt`. */
+    wantedAt?: string;
+  } = {},
 ) {
   return {
     type: 'schedule',
@@ -167,6 +179,7 @@ function msg(
       taskKey: options.taskKey ?? `msg:${messageKey}`,
       kind: 'send_message',
       dueAt,
+      ...(options.wantedAt ? { firstDueAt: options.wantedAt } : {}),
       priority: PRIORITY[kind],
       payload: {
         customerId: CUSTOMER,
@@ -187,7 +200,8 @@ function msg(
 
 const reminder = (dueAt: string, variant: 'new' | 'returning') =>
   msg('payment_reminder', `payment-reminder:${ORDER}:1`, dueAt, { variant, stopIf: PAYMENT_OVER, cutoff: true });
-const lastChance = (dueAt: string) => msg('payment_last_chance', `payment-reminder:${ORDER}:last`, dueAt, { stopIf: PAYMENT_OVER });
+const lastChance = (dueAt: string, wantedAt?: string) =>
+  msg('payment_last_chance', `payment-reminder:${ORDER}:last`, dueAt, { stopIf: PAYMENT_OVER, ...(wantedAt ? { wantedAt } : {}) });
 const activeTouch = (createdAt: string, dueAt: string, productTitle = '西湖龙井') =>
   msg('active_window_touch', `active-window:${CUSTOMER}:${createdAt.slice(0, 10)}`, dueAt, {
     mode: 'move',
@@ -218,6 +232,8 @@ const schedules = (commands: JourneyCommand[]): Schedule[] => commands.filter((c
 const taskKeys = (commands: JourneyCommand[]) => schedules(commands).map((c) => c.task.taskKey);
 const scheduled = (commands: JourneyCommand[], taskKey: string) => schedules(commands).filter((c) => c.task.taskKey === taskKey);
 const dueOf = (commands: JourneyCommand[], taskKey: string) => scheduled(commands, taskKey).map((c) => c.task.dueAt.toISOString());
+/** When the message was wanted: its due time, unless quiet hours hold it later. */
+const wantedOf = (commands: JourneyCommand[], taskKey: string) => scheduled(commands, taskKey).map((c) => (c.task.firstDueAt ?? c.task.dueAt).toISOString());
 const ofType = <T extends JourneyCommand['type']>(commands: JourneyCommand[], type: T) =>
   commands.filter((c): c is Extract<JourneyCommand, { type: T }> => c.type === type);
 
@@ -227,10 +243,10 @@ const createdPlan = (args: Partial<PlanArgs> & { after?: OrderRecord } = {}) =>
 // ---------------------------------------------------------------------------------------------
 
 describe('payment reminders on an unpaid order', () => {
-  it('a new customer: the reminder 120 min after the order, the last chance 22 h after it, the unpaid entry, the active window', () => {
+  it('a new customer: the reminder 120 min after the order, the last chance 22 h after it (held to 09:00, when quiet hours end), the unpaid entry, the active window', () => {
     expect(view(createdPlan())).toEqual([
       reminder(sh('2026-11-20 12:00'), 'new'),
-      lastChance(sh('2026-11-21 08:00')),
+      lastChance(sh('2026-11-21 09:00'), sh('2026-11-21 08:00')),
       { type: 'unpaid_add', customerId: CUSTOMER, orderId: ORDER, createdAt: T0, productKeys: ['LJ-250'] },
       activeTouch(T0, sh('2026-12-19 10:00')),
       atRisk(T0, sh('2026-12-20 10:00')),
@@ -239,7 +255,7 @@ describe('payment reminders on an unpaid order', () => {
 
   it('a returning customer: the reminder 180 min after the order, variant returning', () => {
     const commands = createdPlan({ profile: returningCustomer() });
-    expect(view(commands).slice(0, 2)).toEqual([reminder(sh('2026-11-20 13:00'), 'returning'), lastChance(sh('2026-11-21 08:00'))]);
+    expect(view(commands).slice(0, 2)).toEqual([reminder(sh('2026-11-20 13:00'), 'returning'), lastChance(sh('2026-11-21 09:00'), sh('2026-11-21 08:00'))]);
   });
 
   it('with no profile at all the customer counts as new', () => {
@@ -321,7 +337,8 @@ describe('payment reminders on an unpaid order', () => {
     const last = `msg:payment-reminder:${ORDER}:last`;
     it('goes autoCloseHours − lastChanceHoursBefore after the order when that is ≥ 2 h after the first reminder', () => {
       expect(dueOf(createdPlan({ shop: shopWith({ autoCloseHours: 6 }) }), last)).toEqual([sh('2026-11-20 14:00')]);
-      expect(dueOf(createdPlan({ shop: shopWith({ lastChanceHoursBefore: 6 }) }), last)).toEqual([sh('2026-11-21 04:00')]);
+      expect(wantedOf(createdPlan({ shop: shopWith({ lastChanceHoursBefore: 6 }) }), last)).toEqual([sh('2026-11-21 04:00')]);
+      expect(dueOf(createdPlan({ shop: shopWith({ lastChanceHoursBefore: 6 }) }), last)).toEqual([sh('2026-11-21 09:00')]);
     });
 
     it('is left out when the auto-close is too close to the first reminder', () => {
@@ -406,7 +423,7 @@ describe('the staff call for a large unpaid order', () => {
     expect(callOf(later).map((c) => c.localDue)).toEqual(['2026-11-20 16:00 Asia/Shanghai']);
   });
 
-  it('a returning customer’s order at 23:30: reminder 02:30, call at 11:00 the next day', () => {
+  it('a returning customer’s order at 23:30: reminder wanted at 02:30 and due at 09:00, call at 11:00 the next day', () => {
     const created = sh('2026-11-20 23:30');
     const commands = createdPlan({
       after: big({ milestones: { created } }),
@@ -414,7 +431,8 @@ describe('the staff call for a large unpaid order', () => {
       now: created,
       profile: returningCustomer(),
     });
-    expect(dueOf(commands, `msg:payment-reminder:${ORDER}:1`)).toEqual([sh('2026-11-21 02:30')]);
+    expect(wantedOf(commands, `msg:payment-reminder:${ORDER}:1`)).toEqual([sh('2026-11-21 02:30')]);
+    expect(dueOf(commands, `msg:payment-reminder:${ORDER}:1`)).toEqual([sh('2026-11-21 09:00')]);
     expect(callOf(commands).map((c) => [c.dueAt, c.localDue])).toEqual([[sh('2026-11-21 11:00'), '2026-11-21 11:00 Asia/Shanghai']]);
   });
 
@@ -932,7 +950,7 @@ describe('customers and parcels', () => {
       { type: 'unpaid_remove', customerId: CUSTOMER, orderId: ORDER },
       { type: 'cancel_covered', customerId: CUSTOMER, paidOrderId: ORDER, paidAt, productKeys: ['LJ-250'] },
       { type: 'payment', customerId: CUSTOMER, group: 'new', minutesToPay: 95, paidAt, amountMinor: 16_800, currency: 'CNY', reminderKeys: [`payment-reminder:${ORDER}:1`, `payment-reminder:${ORDER}:last`] },
-      msg('order_shipped', `shipped:${ORDER}`, now, { stopIf: ['delivered', ...ENDED] }),
+      msg('order_shipped', `shipped:${ORDER}`, sh('2026-11-21 09:00'), { stopIf: ['delivered', ...ENDED], wantedAt: now }), // quiet hours end at 09:00
       stallCheck(sh('2026-11-23 07:00')), // armed once, from the parcel's newest activity
       msg('parcel_update', `parcel-update:${ORDER}:2026-11-21`, sh('2026-11-21 08:00'), { stopIf: ['out_for_delivery', 'delivered', ...ENDED] }),
     ]);
@@ -1052,7 +1070,7 @@ describe('properties of the payment plan', () => {
         });
         const first = start + offset + delay * MIN;
         const [reminderTask] = scheduled(commands, `msg:payment-reminder:${ORDER}:1`);
-        expect(reminderTask!.task.dueAt.getTime()).toBe(first);
+        expect((reminderTask!.task.firstDueAt ?? reminderTask!.task.dueAt).getTime()).toBe(first);
         expect(reminderTask!.task.payload?.variant).toBe(returning ? 'returning' : 'new');
         const [call] = ofType(commands, 'open_call');
         const due = Date.parse(call!.call.dueAt);

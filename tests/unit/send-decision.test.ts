@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decideSend, type DecisionInput, nextBudgetSlot } from '../../shared/messages/send-decision.ts';
+import { MESSAGE_KIND_NAMES } from '../../shared/messages/kinds.ts';
+import { decideSend, type DecisionInput, firstSendableTime, nextBudgetSlot } from '../../shared/messages/send-decision.ts';
 import type { Profile } from '../../shared/profiles/profile.ts';
 import { messagingSettingsSchema } from '../../shared/shops/settings.ts';
 
@@ -81,6 +83,42 @@ describe('time rules', () => {
   it('gives up on a message that can no longer be sent before it expires', () => {
     const lastChance = new Date('2026-11-23T10:00:00.000Z'); // 18:00 local, expires after 12 h = 06:00 local
     expect(decideSend(input({ kind: 'payment_last_chance', now: new Date('2026-11-23T14:00:00.000Z'), firstDueAt: lastChance }))).toEqual({ action: 'skip', reason: 'expired' });
+  });
+});
+
+describe('the first sendable time a journey plans a message for', () => {
+  const zone = 'Asia/Shanghai';
+  it('is the end of quiet hours for a message wanted at night, in the zone it is given', () => {
+    const night = new Date('2026-11-23T14:10:00.000Z'); // 22:10 in Shanghai, 09:10 in New York
+    expect(firstSendableTime('order_shipped', night, settings, zone)).toEqual(new Date('2026-11-24T01:00:00.000Z'));
+    expect(firstSendableTime('order_shipped', night, settings, 'America/New_York')).toEqual(night);
+  });
+
+  it('follows a kind’s own window and, for marketing, the closed days', () => {
+    expect(firstSendableTime('parcel_update', noon, settings, zone)).toEqual(new Date('2026-11-24T00:00:00.000Z'));
+    const closed = { ...settings, closedDays: ['2026-11-23'] };
+    expect(firstSendableTime('repurchase_reminder', noon, closed, zone)).toEqual(new Date('2026-11-24T01:00:00.000Z'));
+    expect(firstSendableTime('order_shipped', noon, closed, zone)).toEqual(noon);
+  });
+
+  it('keeps the wanted time of a message that would expire before it could go, so the send records why not', () => {
+    const longNights = { ...settings, quietHours: { start: '12:00', end: '06:00' } };
+    const wanted = new Date('2026-11-23T04:30:00.000Z'); // 12:30; out for delivery expires after 12 h, at 00:30
+    expect(firstSendableTime('out_for_delivery', wanted, longNights, zone)).toEqual(wanted);
+    expect(decideSend(input({ kind: 'out_for_delivery', now: wanted, firstDueAt: wanted, settings: longNights }))).toEqual({ action: 'skip', reason: 'expired' });
+  });
+
+  it('is a moment the send does not defer by its time rules, never before the wanted time', () => {
+    const start = Date.parse('2026-01-01T00:00:00.000Z');
+    fc.assert(
+      fc.property(fc.constantFrom(...MESSAGE_KIND_NAMES), fc.integer({ min: 0, max: 365 * 24 * 60 }), fc.constantFrom(zone, 'America/New_York', 'Europe/London'), (kind, minute, tz) => {
+        const wanted = new Date(start + minute * 60_000);
+        const at = firstSendableTime(kind, wanted, settings, tz);
+        expect(at.getTime()).toBeGreaterThanOrEqual(wanted.getTime());
+        const decision = decideSend(input({ kind, now: at, firstDueAt: wanted, profile: { ...profile, timezone: tz } }));
+        expect(decision.action === 'defer' && decision.reason !== 'contact_budget').toBe(false);
+      }),
+    );
   });
 });
 
