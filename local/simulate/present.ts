@@ -1,8 +1,9 @@
 import type { OutboxEntry } from '../../shared/channels/outbox.ts';
-import { isMessageKind, kindSpec } from '../../shared/messages/kinds.ts';
+import { isMessageKind } from '../../shared/messages/kinds.ts';
+import { timeRulesFor } from '../../shared/messages/send-decision.ts';
 import { computeKpis, formatKpis, type Kpis } from '../../shared/reports/kpis.ts';
 import { kpiHtml } from '../../shared/reports/html.ts';
-import { isSendable, localParts, NO_QUIET_HOURS } from '../../shared/timing/send-time.ts';
+import { isSendable, localParts } from '../../shared/timing/send-time.ts';
 import type { SimResult } from './simulate.ts';
 
 /**
@@ -29,13 +30,8 @@ export function checkRun(result: SimResult): SimChecks {
   const zoneOf = new Map(result.plan.customers.map((c) => [c.customerId, c.zone]));
   const atForbiddenTime = result.sent.filter((m) => {
     if (!isMessageKind(m.kind)) return true;
-    const spec = kindSpec(m.kind);
     const zone = zoneOf.get(m.customerId) ?? result.shop.timezone;
-    return !isSendable(new Date(m.at), {
-      zone,
-      quietHours: spec.windows ? NO_QUIET_HOURS : result.shop.messaging.quietHours,
-      ...(spec.windows ? { windows: [...spec.windows] } : {}),
-    });
+    return !isSendable(new Date(m.at), timeRulesFor(m.kind, result.shop.messaging, zone));
   });
   const seen = new Set<string>();
   const duplicates: string[] = [];

@@ -199,6 +199,21 @@ export async function parcelStalled(order: OrderRecord, reason: 'exception' | 'n
   const first = await deps.journeys.countOnce(order.shopId, order.orderId, 'stalled', { [`stalled_${reason}`]: 1 }, now);
   if (!first) return false;
   await deps.journeys.flagStalled(order.shopId, order.orderId, `${reason}: ${detail}`, now);
+  // The customer's message first: the stall is counted once, so a publish or an alert that fails
+  // after this must not take the message with it (scheduling by key is idempotent).
+  if (order.customerId) {
+    await deps.tasks.schedule(
+      sendMessageTask({
+        shopId: order.shopId,
+        customerId: order.customerId,
+        kind: 'shipment_delay',
+        messageKey: journeyKeys.shipmentDelay(order.orderId, 'stalled'),
+        dueAt: now,
+        journey: { orderId: order.orderId, stopIf: ['delivered', ...ORDER_ENDED] },
+      }),
+      now,
+    );
+  }
   const shipment = order.shipments.at(-1);
   await deps.publisher.publish([
     {
@@ -219,17 +234,6 @@ export async function parcelStalled(order: OrderRecord, reason: 'exception' | 'n
       `The customer has been sent a reassuring message. See it with: careline order ${order.shopId} ${order.orderId}`,
   );
   if (order.customerId) {
-    await deps.tasks.schedule(
-      sendMessageTask({
-        shopId: order.shopId,
-        customerId: order.customerId,
-        kind: 'shipment_delay',
-        messageKey: journeyKeys.shipmentDelay(order.orderId, 'stalled'),
-        dueAt: now,
-        journey: { orderId: order.orderId, stopIf: ['delivered', ...ORDER_ENDED] },
-      }),
-      now,
-    );
     await note(deps, order.shopId, order.customerId, `stalled#${order.orderId}`, now, 'shipment.stalled', order.orderId, `Parcel for ${label(order).toLowerCase()} stalled (${reason.replace('_', ' ')}): ops alerted`);
   }
   return true;

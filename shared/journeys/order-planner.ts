@@ -100,7 +100,7 @@ function message(
 ): void {
   const journey: JourneyGuard = { orderId: ctx.after.orderId, stopIf: [...ORDER_ENDED], ...options.guard };
   // Due when the time rules first let it go (the send checks them again), not in quiet hours.
-  const sendAt = firstSendableTime(kind, dueAt, ctx.shop.messaging, ctx.zone);
+  const sendAt = firstSendableTime(kind, dueAt, ctx.shop.messaging, ctx.zone, ctx.now);
   ctx.commands.push({
     type: 'schedule',
     mode: options.mode ?? 'keep',

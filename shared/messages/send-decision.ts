@@ -95,15 +95,23 @@ export function timeRulesFor(kind: MessageKind, settings: Pick<MessagingSettings
 }
 
 /**
- * When a message wanted at `desired` may first go out under the time rules: the journeys make
- * its task due then. A task due inside quiet hours would only be claimed to be deferred (a
- * claim, a ledger note and a reschedule for nothing); the send applies the same rules again,
- * so a zone or a setting that changes in between is still honoured. The contact budget depends
- * on what is sent meanwhile and is left to the send. A message that could not go out before it
- * expires keeps its time, so that the pipeline records why it was not sent.
+ * When a message wanted at `desired` may first go out under the time rules, not before `from`
+ * (a time already past is planned from now): the journeys make its task due then. A task due
+ * inside quiet hours would only be claimed to be deferred (a claim, a ledger note and a
+ * reschedule for nothing). The send applies the rules again, so a zone or a setting that
+ * changed since is honoured where it is stricter; one that would have let the message go
+ * earlier does not bring it back, and a message with a short expiry can then expire. The
+ * contact budget depends on what is sent meanwhile and is left to the send. A message that
+ * could not go out before it expires keeps its time, so that the pipeline records why not.
  */
-export function firstSendableTime(kind: MessageKind, desired: Date, settings: Pick<MessagingSettings, 'quietHours' | 'closedDays'>, zone: string): Date {
-  const sendable = nextSendableTime(desired, timeRulesFor(kind, settings, zone));
+export function firstSendableTime(
+  kind: MessageKind,
+  desired: Date,
+  settings: Pick<MessagingSettings, 'quietHours' | 'closedDays'>,
+  zone: string,
+  from: Date = desired,
+): Date {
+  const sendable = nextSendableTime(from > desired ? from : desired, timeRulesFor(kind, settings, zone));
   return sendable.getTime() > desired.getTime() + kindSpec(kind).expiresAfterHours * HOUR ? desired : sendable;
 }
 

@@ -49,7 +49,7 @@ describe('payment reminders', () => {
     expect(w.log()[0]!.text).toMatch(/付款：https:\/\/tea\.example\/pay\/1002\?key=k1$/);
   });
 
-  it('a new customer orders at 22:10 and pays after the reminder: deferred to 09:00, revenue recovered', async () => {
+  it('a new customer orders at 22:10 and pays after the reminder: the reminder waits for 09:00, revenue recovered', async () => {
     world = await journeyWorld();
     const w = world;
     await w.at('2026-11-20 22:10');
@@ -104,7 +104,7 @@ describe('payment reminders', () => {
 
     await w.runUntil(shanghai('2026-11-21 10:00'));
     const fresh = w.log().slice(before);
-    // Returning customers wait an hour longer (3 h → 02:30), which is night: deferred to 09:00.
+    // Returning customers wait an hour longer (3 h → 02:30), which is night: the reminder is planned for 09:00.
     expect(fresh.map((l) => [l.local, l.kind])).toEqual([['2026-11-21 09:00', 'payment_reminder']]);
     expect(fresh[0]!.text).toContain('谢谢您又一次选择我们');
     expectNothingAtNight(w);

@@ -137,11 +137,19 @@ describe('SMS by SNS', () => {
     ['KMSThrottlingException', serviceError('KMSThrottlingException', 400), false],
     ['ServiceUnavailable', serviceError('ServiceUnavailable', 503), false],
     ['TimeoutError', Object.assign(new Error('socket timed out'), { name: 'TimeoutError' }), false],
-    // A dropped connection reaches us as a plain Error with no $metadata: worth another try.
-    ['Error', Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }), false],
+    // A dropped connection reaches us as a plain Error with no $metadata: worth another try,
+    // and reported by its code.
+    ['ECONNRESET', Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }), false],
+    ['Error', new Error('no code at all'), false],
   ])('%s is classified (permanent: %s)', async (name, error, permanent) => {
     sns.on(PublishCommand).rejects(error);
     expect(await channel().send(sms)).toEqual({ status: 'failed', permanent, reason: name });
+  });
+
+  it('takes a client that cannot be made (its SDK failed to load) as a failure worth retrying, named by its code', async () => {
+    const unloadable = snsSmsChannel({ client: async () => Promise.reject(Object.assign(new Error("Cannot find package '@aws-sdk/client-sns'"), { code: 'ERR_MODULE_NOT_FOUND' })) });
+    expect(await unloadable.send(sms)).toEqual({ status: 'failed', permanent: false, reason: 'ERR_MODULE_NOT_FOUND' });
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 0);
   });
 
   it.each([

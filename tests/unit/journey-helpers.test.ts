@@ -1,6 +1,7 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
-import { coveredOrders, orderVars, reachableCutoff, satisfactionScore } from '../../shared/journeys/journey-runtime.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { manualClock } from '../../shared/clock.ts';
+import { coveredOrders, type JourneyDeps, orderVars, parcelStalled, reachableCutoff, satisfactionScore } from '../../shared/journeys/journey-runtime.ts';
 import { emptyHistogram, PAY_BUCKET_EDGES, payBucket, payQuantileMinutes } from '../../shared/journeys/pay-latency.ts';
 import { type ProductRule, productKeyOf, productRuleSchema, ruleFor } from '../../shared/journeys/products.ts';
 import type { OrderRecord } from '../../shared/orders/order-record.ts';
@@ -311,5 +312,38 @@ describe('orderVars', () => {
     expect(titles).toHaveLength(80);
     expect(titles).toBe(lineItems.map((l) => l.title).join(', ').slice(0, 80));
     expect(titles.startsWith(`${'0'.repeat(20)}, ${'1'.repeat(20)}, `)).toBe(true);
+  });
+});
+
+describe('a stalled parcel', () => {
+  const stalled: OrderRecord = {
+    shopId: 'tea-house',
+    orderId: 'o-1',
+    customerId: 'c-1',
+    lineItems: [],
+    status: 'shipped',
+    milestones: { created: '2026-11-20T02:00:00.000Z', shipped: '2026-11-20T08:00:00.000Z' },
+    shipments: [{ id: 'a', carrier: '中通快递', trackingNumber: 'ZT1' }],
+    checkpoints: [],
+    refunds: [],
+    version: 2,
+    updatedAt: '2026-11-20T08:00:00.000Z',
+  };
+
+  it('has the customer’s message planned before the event and the alert, so a bus that fails cannot lose it (the stall is counted only once)', async () => {
+    const schedule = vi.fn(async (_request: { taskKey: string }, _now: Date) => 'scheduled' as const);
+    const alertOps = vi.fn(async () => {});
+    const deps = {
+      clock: manualClock('2026-11-23T04:00:00.000Z'),
+      journeys: { countOnce: async () => true, flagStalled: async () => {} },
+      tasks: { schedule },
+      publisher: { publish: async () => Promise.reject(new Error('bus down')) },
+      alertOps,
+      store: { addTimelineNote: async () => {} },
+    } as unknown as JourneyDeps;
+    await expect(parcelStalled(stalled, 'no_checkpoint', 'no news for 48 h', deps)).rejects.toThrow('bus down');
+    expect(schedule).toHaveBeenCalledTimes(1);
+    expect(schedule.mock.calls[0]![0]).toMatchObject({ taskKey: expect.stringContaining('shipment-delay'), payload: { kind: 'shipment_delay', customerId: 'c-1' } });
+    expect(alertOps).not.toHaveBeenCalled();
   });
 });

@@ -8,6 +8,8 @@ import type { Milestone, OrderRecord, StoredCheckpoint, StoredRefund, StoredShip
 import { transitionsBetween, type Transition } from '../../shared/orders/order-state.ts';
 import { type Profile, type ProfileItem, profileView } from '../../shared/profiles/profile.ts';
 import { type Shop, shopSchema } from '../../shared/shops/shop.ts';
+import { timeRulesFor } from '../../shared/messages/send-decision.ts';
+import { isSendable } from '../../shared/timing/send-time.ts';
 
 // Pure tests of the order-lifecycle planner: exact commands for each rule. Times are written as
 // Shanghai wall-clock (UTC+8, no DST) and compared as UTC ISO strings.
@@ -1071,6 +1073,13 @@ describe('properties of the payment plan', () => {
         const first = start + offset + delay * MIN;
         const [reminderTask] = scheduled(commands, `msg:payment-reminder:${ORDER}:1`);
         expect((reminderTask!.task.firstDueAt ?? reminderTask!.task.dueAt).getTime()).toBe(first);
+        // Due when the time rules first allow, in the customer's zone (a reminder has 48 h to go).
+        const reminderDue = reminderTask!.task.dueAt;
+        const rules = timeRulesFor('payment_reminder', shop.messaging, who.timezone);
+        expect(reminderDue.getTime()).toBeGreaterThanOrEqual(first);
+        expect(isSendable(reminderDue, rules)).toBe(true);
+        // …and not a minute later than that: the minute before was not allowed, or was before the wanted time.
+        expect(isSendable(new Date(reminderDue.getTime() - MIN), rules) && reminderDue.getTime() > first).toBe(false);
         expect(reminderTask!.task.payload?.variant).toBe(returning ? 'returning' : 'new');
         const [call] = ofType(commands, 'open_call');
         const due = Date.parse(call!.call.dueAt);

@@ -111,13 +111,22 @@ describe('the first sendable time a journey plans a message for', () => {
   it('is a moment the send does not defer by its time rules, never before the wanted time', () => {
     const start = Date.parse('2026-01-01T00:00:00.000Z');
     fc.assert(
-      fc.property(fc.constantFrom(...MESSAGE_KIND_NAMES), fc.integer({ min: 0, max: 365 * 24 * 60 }), fc.constantFrom(zone, 'America/New_York', 'Europe/London'), (kind, minute, tz) => {
+      fc.property(
+        fc.constantFrom(...MESSAGE_KIND_NAMES),
+        fc.integer({ min: 0, max: 365 * 24 * 60 }),
+        fc.constantFrom(zone, 'America/New_York', 'Europe/London'),
+        fc.array(fc.integer({ min: 0, max: 40 }), { maxLength: 5 }),
+        (kind, minute, tz, closedOffsets) => {
         const wanted = new Date(start + minute * 60_000);
-        const at = firstSendableTime(kind, wanted, settings, tz);
+        // Closed days around the wanted one (marketing waits them out).
+        const closedDays = closedOffsets.map((days) => new Date(wanted.getTime() + (days - 2) * 86_400_000).toISOString().slice(0, 10));
+        const shopSettings = { ...settings, closedDays };
+        const at = firstSendableTime(kind, wanted, shopSettings, tz);
         expect(at.getTime()).toBeGreaterThanOrEqual(wanted.getTime());
-        const decision = decideSend(input({ kind, now: at, firstDueAt: wanted, profile: { ...profile, timezone: tz } }));
+        const decision = decideSend(input({ kind, now: at, firstDueAt: wanted, settings: shopSettings, profile: { ...profile, timezone: tz } }));
         expect(decision.action === 'defer' && decision.reason !== 'contact_budget').toBe(false);
-      }),
+        },
+      ),
     );
   });
 });
