@@ -1,5 +1,6 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { lazyClient } from '../shared/aws/lazy-client.ts';
+import { snsPublish } from '../shared/channels/sns-publish.ts';
 import type { JourneyDeps } from '../shared/journeys/journey-runtime.ts';
 import type { PayHistogram } from '../shared/journeys/pay-latency.ts';
 import type { ProductRule } from '../shared/journeys/products.ts';
@@ -44,8 +45,7 @@ export function journeysFor(runtime: Runtime, options: { dueShards?: number } = 
     alertOps: async (subject, text) => {
       logger.warn('ops alert', { subject });
       if (sns && config.CARELINE_OPS_TOPIC_ARN) {
-        const { PublishCommand } = await import('@aws-sdk/client-sns');
-        await (await sns()).send(new PublishCommand({ TopicArn: config.CARELINE_OPS_TOPIC_ARN, Subject: subject.slice(0, 100), Message: text }));
+        await snsPublish(sns, { TopicArn: config.CARELINE_OPS_TOPIC_ARN, Subject: subject.slice(0, 100), Message: text });
       }
     },
     products: cachedFor(60_000, realTimeMs, async (shopId) => new Map((await journeyStore.listProducts(shopId)).map((rule) => [rule.sku, rule]))),

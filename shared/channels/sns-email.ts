@@ -1,8 +1,9 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
-import { type ClientSource, clientOf } from '../aws/lazy-client.ts';
+import type { ClientSource } from '../aws/lazy-client.ts';
 import type { Channel, SendResult } from './channel.ts';
 import { type EmailMessage, emailMessageSchema, MAX_EMAIL_MESSAGE_BYTES } from './email-message.ts';
 import { classifySnsError } from './sns-errors.ts';
+import { snsPublish } from './sns-publish.ts';
 
 export interface SnsEmailOptions {
   /** Made on the first send when given as a function. */
@@ -39,8 +40,7 @@ export function snsEmailChannel(options: SnsEmailOptions): Channel {
       const body = JSON.stringify(parsed.data);
       if (Buffer.byteLength(body) > MAX_EMAIL_MESSAGE_BYTES) return refused('message_too_large');
       try {
-        const [client, { PublishCommand }] = await Promise.all([clientOf(options.client), import('@aws-sdk/client-sns')]);
-        const result = await client.send(new PublishCommand({ TopicArn: options.topicArn, Message: body }));
+        const result = await snsPublish(options.client, { TopicArn: options.topicArn, Message: body });
         return { status: 'sent', ...(result.MessageId ? { providerMessageId: result.MessageId } : {}) };
       } catch (error) {
         return classifySnsError(error);

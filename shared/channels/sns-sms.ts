@@ -1,8 +1,9 @@
 import type { MessageAttributeValue, SNSClient } from '@aws-sdk/client-sns';
-import { type ClientSource, clientOf } from '../aws/lazy-client.ts';
+import type { ClientSource } from '../aws/lazy-client.ts';
 import type { Channel, OutgoingMessage } from './channel.ts';
 import { SENDER_ID, SENDER_ID_RULE } from './sender-id.ts';
 import { classifySnsError } from './sns-errors.ts';
+import { snsPublish } from './sns-publish.ts';
 
 export interface SnsSmsOptions {
   /**
@@ -39,10 +40,7 @@ export function snsSmsChannel(options: SnsSmsOptions): Channel {
     async send(message) {
       if (!E164.test(message.to)) return { status: 'failed', permanent: true, reason: 'invalid_phone' };
       try {
-        const [client, { PublishCommand }] = await Promise.all([clientOf(options.client), import('@aws-sdk/client-sns')]);
-        const result = await client.send(
-          new PublishCommand({ PhoneNumber: message.to, Message: message.text, MessageAttributes: smsAttributes(message, options) }),
-        );
+        const result = await snsPublish(options.client, { PhoneNumber: message.to, Message: message.text, MessageAttributes: smsAttributes(message, options) });
         return { status: 'sent', ...(result.MessageId ? { providerMessageId: result.MessageId } : {}) };
       } catch (error) {
         return classifySnsError(error);
