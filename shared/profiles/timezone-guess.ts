@@ -1,9 +1,9 @@
-import { getCountry } from 'countries-and-timezones';
 import type { Region } from '../events/canonical.ts';
 
 /**
- * Countries that span several zones, by province/state code. Elsewhere the country's first
- * listed zone (from the countries-and-timezones data) is the guess.
+ * Countries that span several zones, by province/state code. Elsewhere a country with one zone
+ * gets that zone, and a country with several gets the zone most of its people live in
+ * (MAIN_ZONE) or no guess at all (the shop's zone applies).
  */
 const ZONES_BY_PROVINCE: Record<string, Record<string, string>> = {
   US: {
@@ -36,8 +36,49 @@ const ZONES_BY_PROVINCE: Record<string, Record<string, string>> = {
   CN: { ...spread('Asia/Urumqi', 'XJ') },
 };
 
+/**
+ * Countries with several zones where one of them holds most of the people, so that a guess
+ * from the country alone is right for most customers. (A zone list sorted by name is not such
+ * a guess: its first entry for Russia is Asia/Anadyr, UTC+12, and for Portugal the Azores.)
+ */
+export const MAIN_ZONE: Readonly<Record<string, string>> = {
+  AR: 'America/Argentina/Buenos_Aires',
+  BR: 'America/Sao_Paulo',
+  CD: 'Africa/Kinshasa',
+  CL: 'America/Santiago',
+  CN: 'Asia/Shanghai',
+  CY: 'Asia/Nicosia',
+  DE: 'Europe/Berlin',
+  EC: 'America/Guayaquil',
+  ES: 'Europe/Madrid',
+  GL: 'America/Nuuk',
+  ID: 'Asia/Jakarta',
+  KZ: 'Asia/Almaty',
+  MN: 'Asia/Ulaanbaatar',
+  MX: 'America/Mexico_City',
+  MY: 'Asia/Kuala_Lumpur',
+  NZ: 'Pacific/Auckland',
+  PG: 'Pacific/Port_Moresby',
+  PS: 'Asia/Hebron',
+  PT: 'Europe/Lisbon',
+  RU: 'Europe/Moscow',
+  UA: 'Europe/Kyiv',
+  UZ: 'Asia/Tashkent',
+};
+
 function spread(zone: string, codes: string): Record<string, string> {
   return Object.fromEntries(codes.split(' ').map((code) => [code, zone]));
+}
+
+/** The IANA zones of a country (ISO 3166 code), from the runtime's own CLDR data. */
+export function zonesOfCountry(country: string): string[] {
+  try {
+    // `getTimeZones()` is the current name (Node 22+); Node 20 has the `timeZones` getter.
+    const locale = new Intl.Locale(`und-${country}`) as Intl.Locale & { getTimeZones?: () => string[]; timeZones?: string[] };
+    return locale.getTimeZones?.() ?? locale.timeZones ?? [];
+  } catch {
+    return []; // not a region code
+  }
 }
 
 export function guessTimezone(region: Region | undefined): string | undefined {
@@ -46,6 +87,7 @@ export function guessTimezone(region: Region | undefined): string | undefined {
   const province = region?.provinceCode?.toUpperCase().replace(/^[A-Z]{2}-/, '');
   const byProvince = province ? ZONES_BY_PROVINCE[country]?.[province] : undefined;
   if (byProvince) return byProvince;
-  if (ZONES_BY_PROVINCE[country] && country !== 'CN') return undefined; // several zones, province unknown
-  return getCountry(country)?.timezones[0];
+  if (MAIN_ZONE[country]) return MAIN_ZONE[country];
+  const zones = zonesOfCountry(country);
+  return zones.length === 1 ? zones[0] : undefined; // several zones and no main one: no guess
 }

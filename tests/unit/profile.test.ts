@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { OrderRecord } from '../../shared/orders/order-record.ts';
 import { computeTags, profileView } from '../../shared/profiles/profile.ts';
 import { profileDelta } from '../../shared/profiles/profile-delta.ts';
-import { guessTimezone } from '../../shared/profiles/timezone-guess.ts';
+import { MAIN_ZONE, guessTimezone, zonesOfCountry } from '../../shared/profiles/timezone-guess.ts';
 import { contactDigest, maskEmail, maskPhone, normalizeEmail, normalizePhone } from '../../shared/profiles/contact.ts';
 import { formatMoney, toMinorUnits } from '../../shared/money.ts';
 import { testShop } from '../support/shops.ts';
@@ -97,6 +97,23 @@ describe('contacts, zones and money', () => {
     expect(guessTimezone({ countryCode: 'CN', provinceCode: 'ZJ' })).toBe('Asia/Shanghai');
     expect(guessTimezone({ countryCode: 'GB' })).toBe('Europe/London');
     expect(guessTimezone(undefined)).toBeUndefined();
+  });
+
+  it('guesses the main zone of a country with several, and none where there is no main one', () => {
+    const same = (zone: string | undefined) => zone && new Intl.DateTimeFormat('en', { timeZone: zone }).resolvedOptions().timeZone;
+    expect(guessTimezone({ countryCode: 'RU' })).toBe('Europe/Moscow'); // not Asia/Anadyr, first by name
+    expect(guessTimezone({ countryCode: 'PT' })).toBe('Europe/Lisbon'); // not the Azores
+    expect(guessTimezone({ countryCode: 'CN' })).toBe('Asia/Shanghai');
+    expect(guessTimezone({ countryCode: 'JP' })).toBe('Asia/Tokyo'); // one zone
+    expect(same(guessTimezone({ countryCode: 'IN' }))).toBe(same('Asia/Kolkata'));
+    expect(guessTimezone({ countryCode: 'FM' })).toBeUndefined(); // three zones, none the main one
+    expect(guessTimezone({ countryCode: 'AU' })).toBeUndefined(); // by state only
+    expect(guessTimezone({ countryCode: 'XX' })).toBeUndefined();
+    expect(guessTimezone({ countryCode: '1' })).toBeUndefined();
+    // Each main zone is one of its country's zones (names compared as the runtime resolves them).
+    for (const [country, zone] of Object.entries(MAIN_ZONE)) {
+      expect(zonesOfCountry(country).map(same), country).toContain(same(zone));
+    }
   });
 
   it('keeps money in minor units of the currency', () => {
