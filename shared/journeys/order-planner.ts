@@ -308,12 +308,19 @@ function planDelivered(ctx: Ctx, deliveredAt: string): void {
   const j = shop.journeys;
   const delivered = new Date(deliveredAt);
   cancel(ctx, journeyKeys.stallCheck(after.orderId), 'delivered', { isTask: true });
-  if (j.parcelUpdates) message(ctx, 'delivered', journeyKeys.delivered(after.orderId), maxDate(delivered, ctx.now));
+  // When the notice will go: a delivery heard of late or in the evening is announced later than it happened.
+  let noticeAt = delivered;
+  if (j.parcelUpdates) {
+    const wanted = maxDate(delivered, ctx.now);
+    message(ctx, 'delivered', journeyKeys.delivered(after.orderId), wanted);
+    noticeAt = firstSendableTime('delivered', wanted, shop.messaging, ctx.zone, ctx.now);
+  }
   if (j.deliveryCare) {
     const rules = after.lineItems.map((item) => ({ item, rule: ruleFor(item, ctx.products) }));
     const tips = [...new Set(rules.flatMap(({ rule }) => (rule?.usageTips ? [rule.usageTips] : [])))];
     const titles = after.lineItems.map((item) => item.title);
-    message(ctx, 'delivery_care', journeyKeys.deliveryCare(after.orderId), new Date(delivered.getTime() + CARE_AFTER_DELIVERY_MS), {
+    // After the notice, not after the delivery: a parcel delivered at 22:30 gets its notice at 09:00 and its care at 11:00, not both at 09:00.
+    message(ctx, 'delivery_care', journeyKeys.deliveryCare(after.orderId), new Date(noticeAt.getTime() + CARE_AFTER_DELIVERY_MS), {
       vars: { usage_tips: tips.join('；').slice(0, 300), product_title: titles[0] ?? '' },
     });
     if (j.reviewAfterDays > 0) {

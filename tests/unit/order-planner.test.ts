@@ -778,11 +778,24 @@ describe('delivered', () => {
     expect(keys).toContain(`msg:delivery-care:${ORDER}`);
   });
 
-  it('a delivery heard of late: the notice goes now, the care stays 2 h after the delivery', () => {
+  it('a delivery heard of late: the notice goes now, the care 2 h after the notice; the review and check-ins stay on the delivery', () => {
     const now = sh('2026-11-22 17:00');
     const commands = onDelivered({ now });
     expect(dueOf(commands, `msg:delivered:${ORDER}`)).toEqual([now]);
-    expect(dueOf(commands, `msg:delivery-care:${ORDER}`)).toEqual([sh('2026-11-22 18:00')]);
+    expect(dueOf(commands, `msg:delivery-care:${ORDER}`)).toEqual([sh('2026-11-22 19:00')]);
+    expect(dueOf(commands, `msg:review:${ORDER}`)).toEqual([sh('2026-11-27 16:00')]);
+  });
+
+  it('an evening delivery: the notice waits for the morning and the care follows it 2 h later, not in the same minute', () => {
+    const late = sh('2026-11-22 22:30');
+    const commands = plan({ before, after: { ...after(), milestones: { ...milestones, delivered: late } }, transitions: [milestone('delivered', late)], products, now: late });
+    expect(view(commands).filter((c) => ['msg:delivered:o-1', 'msg:delivery-care:o-1'].includes((c as { task?: { taskKey: string } }).task?.taskKey ?? ''))).toEqual([
+      msg('delivered', `delivered:${ORDER}`, sh('2026-11-23 09:00'), { wantedAt: late }),
+      msg('delivery_care', `delivery-care:${ORDER}`, sh('2026-11-23 11:00'), { vars: { usage_tips: '90度水温，第一泡10秒出汤；首次使用前请用温水清洗', product_title: '西湖龙井' } }),
+    ]);
+    // Without the notice (parcel updates off), the care keeps to the delivery: wanted 00:30, held to 09:00.
+    const noNotice = plan({ before, after: { ...after(), milestones: { ...milestones, delivered: late } }, transitions: [milestone('delivered', late)], products, now: late, shop: shopWith({ parcelUpdates: false }) });
+    expect(dueOf(noNotice, `msg:delivery-care:${ORDER}`)).toEqual([sh('2026-11-23 09:00')]);
   });
 
   it('repurchase counts the units left after a refund known at delivery', () => {
