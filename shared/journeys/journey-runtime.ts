@@ -1,10 +1,12 @@
 import type { Clock } from '../clock.ts';
 import type { EventPublisher } from '../events/publisher.ts';
 import { sendMessageTask } from '../messages/message-task.ts';
+import { firstSendableTime } from '../messages/send-decision.ts';
 import type { MessagePreparer } from '../messages/send-task.ts';
 import { formatMoney } from '../money.ts';
 import { type OrderRecord, totalMinor } from '../orders/order-record.ts';
 import { orderView } from '../orders/order-state.ts';
+import { profileView } from '../profiles/profile.ts';
 import type { Shop } from '../shops/shop.ts';
 import type { CarelineStore } from '../store/careline-store.ts';
 import type { JourneyStore, UnpaidOrder } from '../store/journey-store.ts';
@@ -202,13 +204,18 @@ export async function parcelStalled(order: OrderRecord, reason: 'exception' | 'n
   // The customer's message first: the stall is counted once, so a publish or an alert that fails
   // after this must not take the message with it (scheduling by key is idempotent).
   if (order.customerId) {
+    // Due when the customer's time rules first allow it (a stall found at 02:00 waits for the
+    // morning in the due index, not in a claim that is deferred); the send checks them again.
+    const [shop, profile] = await Promise.all([deps.loadShop(order.shopId), deps.store.getProfile(order.shopId, order.customerId)]);
+    const dueAt = shop ? firstSendableTime('shipment_delay', now, shop.messaging, profile ? profileView(profile, shop).timezone : shop.timezone) : now;
     await deps.tasks.schedule(
       sendMessageTask({
         shopId: order.shopId,
         customerId: order.customerId,
         kind: 'shipment_delay',
         messageKey: journeyKeys.shipmentDelay(order.orderId, 'stalled'),
-        dueAt: now,
+        dueAt,
+        ...(dueAt > now ? { firstDueAt: now } : {}),
         journey: { orderId: order.orderId, stopIf: ['delivered', ...ORDER_ENDED] },
       }),
       now,

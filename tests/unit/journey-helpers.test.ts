@@ -339,11 +339,37 @@ describe('a stalled parcel', () => {
       tasks: { schedule },
       publisher: { publish: async () => Promise.reject(new Error('bus down')) },
       alertOps,
-      store: { addTimelineNote: async () => {} },
+      loadShop: async () => shopWith(),
+      store: { addTimelineNote: async () => {}, getProfile: async () => undefined },
     } as unknown as JourneyDeps;
     await expect(parcelStalled(stalled, 'no_checkpoint', 'no news for 48 h', deps)).rejects.toThrow('bus down');
     expect(schedule).toHaveBeenCalledTimes(1);
     expect(schedule.mock.calls[0]![0]).toMatchObject({ taskKey: expect.stringContaining('shipment-delay'), payload: { kind: 'shipment_delay', customerId: 'c-1' } });
     expect(alertOps).not.toHaveBeenCalled();
+  });
+
+  /** The shipment_delay task a stall found at `now` schedules, for a customer whose profile names `customerTimezone`. */
+  async function delayTask(now: string, customerTimezone?: string) {
+    const schedule = vi.fn(async (_request: { dueAt: Date; firstDueAt?: Date }, _now: Date) => 'scheduled' as const);
+    const profile = { shopId: 'tea-house', customerId: 'c-1', orderCount: 1, totalSpentMinor: 0, version: 1, createdAt: now, updatedAt: now, ...(customerTimezone ? { customerTimezone } : {}) };
+    const deps = {
+      clock: manualClock(now),
+      journeys: { countOnce: async () => true, flagStalled: async () => {} },
+      tasks: { schedule },
+      publisher: { publish: async () => {} },
+      alertOps: async () => {},
+      loadShop: async () => shopWith(),
+      store: { addTimelineNote: async () => {}, getProfile: async () => profile },
+    } as unknown as JourneyDeps;
+    await parcelStalled(stalled, 'no_checkpoint', 'no news for 48 h', deps);
+    const { dueAt, firstDueAt } = schedule.mock.calls[0]![0];
+    return { dueAt: dueAt.toISOString(), firstDueAt: firstDueAt?.toISOString() };
+  }
+
+  it('plans the customer’s message for the first moment their time rules allow, and keeps when it was wanted', async () => {
+    // 02:00 in Shanghai (the shop's zone): held to 09:00, wanted at 02:00.
+    expect(await delayTask('2026-11-22T18:00:00.000Z')).toEqual({ dueAt: '2026-11-23T01:00:00.000Z', firstDueAt: '2026-11-22T18:00:00.000Z' });
+    // The same moment is 18:00 in London, the customer's own zone: due at once.
+    expect(await delayTask('2026-11-22T18:00:00.000Z', 'Europe/London')).toEqual({ dueAt: '2026-11-22T18:00:00.000Z', firstDueAt: undefined });
   });
 });
