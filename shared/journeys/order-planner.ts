@@ -287,17 +287,46 @@ function planCheckpoints(ctx: Ctx, checkpoints: StoredCheckpoint[]): void {
     ctx.commands.push({ type: 'stalled', reason: 'exception', detail: exception.message ?? exception.location ?? 'exception', at: exception.at });
   }
   if (!j.parcelUpdates || after.milestones.out_for_delivery || after.milestones.delivered) return;
-  const news = checkpoints.filter((c) => c.status === 'in_transit' || c.status === 'info').sort((a, b) => a.at.localeCompare(b.at)).at(-1);
+  const news = newestNews(checkpoints);
   if (!news) return;
-  // At most one update a day, in the morning window after the news, and only because of news.
-  const window = kindSpec('parcel_update').windows ?? [];
-  const sendAt = nextSendableTime(maxDate(new Date(news.at), ctx.now), { zone: ctx.zone, quietHours: NO_QUIET_HOURS, windows: [...window] });
+  const sendAt = parcelUpdateTime(ctx, maxDate(new Date(news.at), ctx.now));
   const localDate = localParts(sendAt, ctx.zone).date;
   message(ctx, 'parcel_update', journeyKeys.parcelUpdate(after.orderId, localDate), sendAt, { guard: { stopIf: ['out_for_delivery', 'delivered', ...ORDER_ENDED] } });
 }
 
+function newestNews(checkpoints: StoredCheckpoint[]): StoredCheckpoint | undefined {
+  return checkpoints.filter((c) => c.status === 'in_transit' || c.status === 'info').sort((a, b) => a.at.localeCompare(b.at)).at(-1);
+}
+
+/** At most one parcel update a day, in the morning window on or after the news, and only because of news. */
+function parcelUpdateTime(ctx: Ctx, from: Date): Date {
+  const window = kindSpec('parcel_update').windows ?? [];
+  return nextSendableTime(from, { zone: ctx.zone, quietHours: NO_QUIET_HOURS, windows: [...window] });
+}
+
+/**
+ * Cancels the parcel's notices that newer news makes moot and that are still waiting: the
+ * update planned for the morning after a checkpoint once the parcel is out for delivery or
+ * delivered, and the shipped and out-for-delivery notices held for the morning once it is
+ * delivered. Their guards would stop them when due; cancelling spares each a claim and its
+ * "not sent" line in the customer's ledger. Waiting is judged from when the news happened (a
+ * notice planned later because its news was heard late is left to its guard), so a cancel is
+ * only sent for a task that should be there: cancelling one that is not still costs a write.
+ */
+function cancelWaitingNotices(ctx: Ctx, kinds: readonly ('order_shipped' | 'out_for_delivery' | 'parcel_update')[], reason: string): void {
+  const { after, shop } = ctx;
+  if (!shop.journeys.parcelUpdates) return;
+  const waiting = (kind: MessageKind, at: string | undefined) => at !== undefined && firstSendableTime(kind, new Date(at), shop.messaging, ctx.zone) > ctx.now;
+  if (kinds.includes('order_shipped') && waiting('order_shipped', after.milestones.shipped)) cancel(ctx, journeyKeys.shipped(after.orderId), reason);
+  if (kinds.includes('out_for_delivery') && waiting('out_for_delivery', after.milestones.out_for_delivery)) cancel(ctx, journeyKeys.outForDelivery(after.orderId), reason);
+  const news = kinds.includes('parcel_update') ? newestNews(after.checkpoints) : undefined;
+  const updateAt = news && parcelUpdateTime(ctx, new Date(news.at));
+  if (updateAt && updateAt > ctx.now) cancel(ctx, journeyKeys.parcelUpdate(after.orderId, localParts(updateAt, ctx.zone).date), reason);
+}
+
 function planOutForDelivery(ctx: Ctx): void {
   if (!ctx.shop.journeys.parcelUpdates) return;
+  cancelWaitingNotices(ctx, ['parcel_update'], 'out for delivery');
   message(ctx, 'out_for_delivery', journeyKeys.outForDelivery(ctx.after.orderId), maxDate(new Date(ctx.after.milestones.out_for_delivery!), ctx.now), {
     guard: { stopIf: ['delivered', ...ORDER_ENDED] },
   });
@@ -308,6 +337,7 @@ function planDelivered(ctx: Ctx, deliveredAt: string): void {
   const j = shop.journeys;
   const delivered = new Date(deliveredAt);
   cancel(ctx, journeyKeys.stallCheck(after.orderId), 'delivered', { isTask: true });
+  cancelWaitingNotices(ctx, ['order_shipped', 'out_for_delivery', 'parcel_update'], 'delivered');
   // When the notice will go: a delivery heard of late or in the evening is announced later than it happened.
   let noticeAt = delivered;
   if (j.parcelUpdates) {

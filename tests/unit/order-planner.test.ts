@@ -682,6 +682,51 @@ describe('checkpoints and parcel updates', () => {
     expect(scheduled(plan({ before: shipped, after: delivered, transitions: [milestone('out_for_delivery', outAt)], now: outAt }), `msg:out-for-delivery:${ORDER}`)).toEqual([]);
   });
 
+  describe('notices that newer news makes moot are cancelled while they wait', () => {
+    const cancels = (commands: JourneyCommand[]) => ofType(commands, 'cancel').filter((c) => !c.taskKey.startsWith('stall-check'));
+    const news = checkpoint(sh('2026-11-21 15:00'), 'in_transit'); // its update waits for 08:00 on the 22nd
+
+    it('out for delivery at 07:10: the morning’s update is cancelled; at 08:30 it has gone and nothing is cancelled', () => {
+      const outAt = sh('2026-11-22 07:10');
+      const out = (at: string) => plan({ before: withCheckpoints([news]), after: withCheckpoints([news], { milestones: { ...milestones, out_for_delivery: at } }), transitions: [milestone('out_for_delivery', at)], now: at });
+      expect(cancels(out(outAt))).toEqual([{ type: 'cancel', taskKey: `msg:parcel-update:${ORDER}:2026-11-22`, reason: 'out for delivery' }]);
+      // The notice itself is held to 09:00 (quiet hours until then).
+      expect(dueOf(out(outAt), `msg:out-for-delivery:${ORDER}`)).toEqual([sh('2026-11-22 09:00')]);
+      expect(cancels(out(sh('2026-11-22 08:30')))).toEqual([]);
+    });
+
+    it('delivered at 08:30 with the out-for-delivery notice held to 09:00: that notice is cancelled, not the update that went at 08:00', () => {
+      const outAt = sh('2026-11-22 07:10');
+      const deliveredAt = sh('2026-11-22 08:30');
+      const before = withCheckpoints([news], { milestones: { ...milestones, out_for_delivery: outAt } });
+      const after = { ...before, milestones: { ...before.milestones, delivered: deliveredAt } };
+      expect(cancels(plan({ before, after, transitions: [milestone('delivered', deliveredAt)], now: deliveredAt }))).toEqual([
+        { type: 'cancel', taskKey: `msg:out-for-delivery:${ORDER}`, reason: 'delivered' },
+      ]);
+    });
+
+    it('delivered at 07:30, before the morning’s update and the shipped notice held since 22:00: both cancelled', () => {
+      const late = { ...milestones, shipped: sh('2026-11-21 22:00') };
+      const deliveredAt = sh('2026-11-22 07:30');
+      const before = withCheckpoints([news], { milestones: late });
+      const after = { ...before, milestones: { ...late, delivered: deliveredAt } };
+      expect(cancels(plan({ before, after, transitions: [milestone('delivered', deliveredAt)], now: deliveredAt }))).toEqual([
+        { type: 'cancel', taskKey: `msg:shipped:${ORDER}`, reason: 'delivered' },
+        { type: 'cancel', taskKey: `msg:parcel-update:${ORDER}:2026-11-22`, reason: 'delivered' },
+      ]);
+    });
+
+    it('nothing waiting, or parcel updates off: no cancel (a cancel of a task that is not there still costs a write)', () => {
+      const deliveredAt = sh('2026-11-22 16:00');
+      const before = withCheckpoints([news]);
+      const after = { ...before, milestones: { ...milestones, delivered: deliveredAt } };
+      expect(cancels(plan({ before, after, transitions: [milestone('delivered', deliveredAt)], now: deliveredAt }))).toEqual([]);
+      const early = sh('2026-11-22 07:30');
+      const off = plan({ before, after: { ...after, milestones: { ...milestones, delivered: early } }, transitions: [milestone('delivered', early)], now: early, shop: shopWith({ parcelUpdates: false }) });
+      expect(cancels(off)).toEqual([]);
+    });
+  });
+
   it('property: a parcel update always lands in 08:00–09:00 Shanghai time, never before the news or now, and within a day', () => {
     const start = Date.parse('2026-01-01T00:00:00.000Z');
     fc.assert(
