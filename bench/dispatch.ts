@@ -31,6 +31,10 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const TASKS = Number(process.env.BENCH_TASKS ?? 600);
 const CONCURRENCY = DEFAULT_DISPATCH.concurrency;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+if (!Number.isInteger(ROUNDS) || ROUNDS < 1 || ROUNDS % 2 === 0) {
+  console.error('bench:dispatch: BENCH_ROUNDS takes an odd whole number (1, 3, 5, …), so that one round is the median');
+  process.exit(1);
+}
 
 function stores(client: DocumentClient, tableName: string, onRead?: (units: number) => void) {
   // Capacity is asked for only where it is counted, as in a deployment (no listener, no request for it).

@@ -198,6 +198,9 @@ async function countPayment(command: Extract<JourneyCommand, { type: 'payment' }
  */
 export async function parcelStalled(order: OrderRecord, reason: 'exception' | 'no_checkpoint', detail: string, deps: JourneyDeps): Promise<boolean> {
   const now = deps.clock.now();
+  // Read before the stall is counted: a failed read fails the whole (retried) step, not just the
+  // message after the count, which a retry would never reach.
+  const [shop, profile] = order.customerId ? await Promise.all([deps.loadShop(order.shopId), deps.store.getProfile(order.shopId, order.customerId)]) : [];
   const first = await deps.journeys.countOnce(order.shopId, order.orderId, 'stalled', { [`stalled_${reason}`]: 1 }, now);
   if (!first) return false;
   await deps.journeys.flagStalled(order.shopId, order.orderId, `${reason}: ${detail}`, now);
@@ -206,7 +209,6 @@ export async function parcelStalled(order: OrderRecord, reason: 'exception' | 'n
   if (order.customerId) {
     // Due when the customer's time rules first allow it (a stall found at 02:00 waits for the
     // morning in the due index, not in a claim that is deferred); the send checks them again.
-    const [shop, profile] = await Promise.all([deps.loadShop(order.shopId), deps.store.getProfile(order.shopId, order.customerId)]);
     const dueAt = shop ? firstSendableTime('shipment_delay', now, shop.messaging, profile ? profileView(profile, shop).timezone : shop.timezone) : now;
     await deps.tasks.schedule(
       sendMessageTask({

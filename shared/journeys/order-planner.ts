@@ -96,11 +96,19 @@ function message(
   kind: MessageKind,
   messageKey: string,
   dueAt: Date,
-  options: { vars?: Record<string, string>; variant?: string; guard?: Omit<JourneyGuard, 'orderId'>; mode?: 'keep' | 'move'; taskKey?: string } = {},
+  options: {
+    vars?: Record<string, string>;
+    variant?: string;
+    guard?: Omit<JourneyGuard, 'orderId'>;
+    mode?: 'keep' | 'move';
+    taskKey?: string;
+    /** Not before this (nor now), though wanted at `dueAt`: it still expires relative to `dueAt`. */
+    notBefore?: Date;
+  } = {},
 ): void {
   const journey: JourneyGuard = { orderId: ctx.after.orderId, stopIf: [...ORDER_ENDED], ...options.guard };
   // Due when the time rules first let it go (the send checks them again), not in quiet hours.
-  const sendAt = firstSendableTime(kind, dueAt, ctx.shop.messaging, ctx.zone, ctx.now);
+  const sendAt = firstSendableTime(kind, dueAt, ctx.shop.messaging, ctx.zone, options.notBefore ? maxDate(options.notBefore, ctx.now) : ctx.now);
   ctx.commands.push({
     type: 'schedule',
     mode: options.mode ?? 'keep',
@@ -314,14 +322,17 @@ function parcelUpdateTime(ctx: Ctx, from: Date): Date {
  * only sent for a task that should be there: cancelling one that is not still costs a write.
  */
 function cancelWaitingNotices(ctx: Ctx, kinds: readonly ('order_shipped' | 'out_for_delivery' | 'parcel_update')[], reason: string): void {
-  const { after, shop } = ctx;
-  if (!shop.journeys.parcelUpdates) return;
+  const { before, shop } = ctx;
+  // What was planned is what the order was before this change, if it had its customer then (news
+  // arriving with this change planned no notice that it would make moot).
+  if (!shop.journeys.parcelUpdates || !before?.customerId || before.milestones.delivered) return;
+  const orderId = before.orderId;
   const waiting = (kind: MessageKind, at: string | undefined) => at !== undefined && firstSendableTime(kind, new Date(at), shop.messaging, ctx.zone) > ctx.now;
-  if (kinds.includes('order_shipped') && waiting('order_shipped', after.milestones.shipped)) cancel(ctx, journeyKeys.shipped(after.orderId), reason);
-  if (kinds.includes('out_for_delivery') && waiting('out_for_delivery', after.milestones.out_for_delivery)) cancel(ctx, journeyKeys.outForDelivery(after.orderId), reason);
-  const news = kinds.includes('parcel_update') ? newestNews(after.checkpoints) : undefined;
+  if (kinds.includes('order_shipped') && waiting('order_shipped', before.milestones.shipped)) cancel(ctx, journeyKeys.shipped(orderId), reason);
+  if (kinds.includes('out_for_delivery') && waiting('out_for_delivery', before.milestones.out_for_delivery)) cancel(ctx, journeyKeys.outForDelivery(orderId), reason);
+  const news = kinds.includes('parcel_update') && !before.milestones.out_for_delivery ? newestNews(before.checkpoints) : undefined;
   const updateAt = news && parcelUpdateTime(ctx, new Date(news.at));
-  if (updateAt && updateAt > ctx.now) cancel(ctx, journeyKeys.parcelUpdate(after.orderId, localParts(updateAt, ctx.zone).date), reason);
+  if (updateAt && updateAt > ctx.now) cancel(ctx, journeyKeys.parcelUpdate(orderId, localParts(updateAt, ctx.zone).date), reason);
 }
 
 function planOutForDelivery(ctx: Ctx): void {
@@ -349,9 +360,12 @@ function planDelivered(ctx: Ctx, deliveredAt: string): void {
     const rules = after.lineItems.map((item) => ({ item, rule: ruleFor(item, ctx.products) }));
     const tips = [...new Set(rules.flatMap(({ rule }) => (rule?.usageTips ? [rule.usageTips] : [])))];
     const titles = after.lineItems.map((item) => item.title);
-    // After the notice, not after the delivery: a parcel delivered at 22:30 gets its notice at 09:00 and its care at 11:00, not both at 09:00.
-    message(ctx, 'delivery_care', journeyKeys.deliveryCare(after.orderId), new Date(noticeAt.getTime() + CARE_AFTER_DELIVERY_MS), {
+    // Wanted 2 h after the delivery (it expires from then: a delivery heard of days late gets no
+    // care message), and not before 2 h after the notice: a parcel delivered at 22:30 gets its
+    // notice at 09:00 and its care at 11:00, not both at 09:00.
+    message(ctx, 'delivery_care', journeyKeys.deliveryCare(after.orderId), new Date(delivered.getTime() + CARE_AFTER_DELIVERY_MS), {
       vars: { usage_tips: tips.join('；').slice(0, 300), product_title: titles[0] ?? '' },
+      notBefore: new Date(noticeAt.getTime() + CARE_AFTER_DELIVERY_MS),
     });
     if (j.reviewAfterDays > 0) {
       const first = after.lineItems[0];

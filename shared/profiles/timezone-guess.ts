@@ -53,11 +53,14 @@ export const MAIN_ZONE: Readonly<Record<string, string>> = {
   ES: 'Europe/Madrid',
   GL: 'America/Nuuk',
   ID: 'Asia/Jakarta',
+  KI: 'Pacific/Tarawa',
   KZ: 'Asia/Almaty',
+  MH: 'Pacific/Majuro',
   MN: 'Asia/Ulaanbaatar',
   MX: 'America/Mexico_City',
   MY: 'Asia/Kuala_Lumpur',
   NZ: 'Pacific/Auckland',
+  PF: 'Pacific/Tahiti',
   PG: 'Pacific/Port_Moresby',
   PS: 'Asia/Hebron',
   PT: 'Europe/Lisbon',
@@ -73,7 +76,7 @@ function spread(zone: string, codes: string): Record<string, string> {
 /** The IANA zones of a country (ISO 3166 code), from the runtime's own CLDR data. */
 export function zonesOfCountry(country: string): string[] {
   try {
-    // `getTimeZones()` is the current name (Node 22+); Node 20 has the `timeZones` getter.
+    // `getTimeZones()` is the name in newer V8 releases; older ones (Node 20) have the `timeZones` getter.
     const locale = new Intl.Locale(`und-${country}`) as Intl.Locale & { getTimeZones?: () => string[]; timeZones?: string[] };
     return locale.getTimeZones?.() ?? locale.timeZones ?? [];
   } catch {
@@ -88,6 +91,7 @@ export function guessTimezone(region: Region | undefined): string | undefined {
   const byProvince = province ? ZONES_BY_PROVINCE[country]?.[province] : undefined;
   if (byProvince) return byProvince;
   if (MAIN_ZONE[country]) return MAIN_ZONE[country];
+  // Names as the runtime's CLDR data spells them (Node 20: Asia/Calcutta for Asia/Kolkata); Intl takes either.
   const zones = zonesOfCountry(country);
   return zones.length === 1 ? zones[0] : undefined; // several zones and no main one: no guess
 }

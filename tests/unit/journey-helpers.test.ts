@@ -348,6 +348,21 @@ describe('a stalled parcel', () => {
     expect(alertOps).not.toHaveBeenCalled();
   });
 
+  it('reads the shop and the profile before the stall is counted, so a failed read is retried whole rather than losing the message', async () => {
+    const countOnce = vi.fn(async () => true);
+    const deps = {
+      clock: manualClock('2026-11-23T04:00:00.000Z'),
+      journeys: { countOnce, flagStalled: async () => {} },
+      tasks: { schedule: async () => 'scheduled' },
+      publisher: { publish: async () => {} },
+      alertOps: async () => {},
+      loadShop: async () => shopWith(),
+      store: { addTimelineNote: async () => {}, getProfile: async () => Promise.reject(new Error('throttled')) },
+    } as unknown as JourneyDeps;
+    await expect(parcelStalled(stalled, 'no_checkpoint', 'no news for 48 h', deps)).rejects.toThrow('throttled');
+    expect(countOnce).not.toHaveBeenCalled();
+  });
+
   /** The shipment_delay task a stall found at `now` schedules, for a customer whose profile names `customerTimezone`. */
   async function delayTask(now: string, customerTimezone?: string) {
     const schedule = vi.fn(async (_request: { dueAt: Date; firstDueAt?: Date }, _now: Date) => 'scheduled' as const);

@@ -683,7 +683,7 @@ describe('checkpoints and parcel updates', () => {
   });
 
   describe('notices that newer news makes moot are cancelled while they wait', () => {
-    const cancels = (commands: JourneyCommand[]) => ofType(commands, 'cancel').filter((c) => !c.taskKey.startsWith('stall-check'));
+    const cancels = (commands: JourneyCommand[]) => ofType(commands, 'cancel').filter((c) => /^msg:(shipped|out-for-delivery|parcel-update):/.test(c.taskKey));
     const news = checkpoint(sh('2026-11-21 15:00'), 'in_transit'); // its update waits for 08:00 on the 22nd
 
     it('out for delivery at 07:10: the morning’s update is cancelled; at 08:30 it has gone and nothing is cancelled', () => {
@@ -714,6 +714,18 @@ describe('checkpoints and parcel updates', () => {
         { type: 'cancel', taskKey: `msg:shipped:${ORDER}`, reason: 'delivered' },
         { type: 'cancel', taskKey: `msg:parcel-update:${ORDER}:2026-11-22`, reason: 'delivered' },
       ]);
+    });
+
+    it('news that arrives in one change with the delivery planned nothing to cancel: shipped, out for delivery and delivered at once, or a customer attached late', () => {
+      const deliveredAt = sh('2026-11-22 07:30');
+      const bare = order({ status: 'paid', milestones: { created: T0, paid: plusMs(T0, 5 * MIN) } });
+      const all = { ...bare, status: 'delivered' as const, checkpoints: [news], milestones: { ...bare.milestones, shipped: sh('2026-11-21 22:00'), out_for_delivery: sh('2026-11-22 07:00'), delivered: deliveredAt } };
+      const together = plan({ before: bare, after: all, transitions: [milestone('shipped', sh('2026-11-21 22:00')), checkpointT(news), milestone('out_for_delivery', sh('2026-11-22 07:00')), milestone('delivered', deliveredAt)], now: deliveredAt });
+      expect(cancels(together)).toEqual([]);
+      // The same order known before, but without its customer: nothing was planned for it.
+      const anonymous = { ...withCheckpoints([news], { milestones: { ...milestones, shipped: sh('2026-11-21 22:00') } }), customerId: undefined };
+      const attached = { ...anonymous, customerId: CUSTOMER, milestones: { ...anonymous.milestones, delivered: deliveredAt } };
+      expect(cancels(plan({ before: anonymous, after: attached, transitions: [{ kind: 'customer_attached' } as Transition, milestone('delivered', deliveredAt)], now: deliveredAt }))).toEqual([]);
     });
 
     it('nothing waiting, or parcel updates off: no cancel (a cancel of a task that is not there still costs a write)', () => {
@@ -831,12 +843,21 @@ describe('delivered', () => {
     expect(dueOf(commands, `msg:review:${ORDER}`)).toEqual([sh('2026-11-27 16:00')]);
   });
 
+  it('a delivery heard of days late: the notice goes now, the care keeps its wanted time and so expires (no "did it arrive?" ten days on)', () => {
+    const now = sh('2026-12-02 10:00');
+    const commands = onDelivered({ now });
+    expect(dueOf(commands, `msg:delivered:${ORDER}`)).toEqual([now]);
+    expect(dueOf(commands, `msg:delivery-care:${ORDER}`)).toEqual([sh('2026-11-22 18:00')]);
+    expect(wantedOf(commands, `msg:delivery-care:${ORDER}`)).toEqual([sh('2026-11-22 18:00')]);
+  });
+
   it('an evening delivery: the notice waits for the morning and the care follows it 2 h later, not in the same minute', () => {
     const late = sh('2026-11-22 22:30');
     const commands = plan({ before, after: { ...after(), milestones: { ...milestones, delivered: late } }, transitions: [milestone('delivered', late)], products, now: late });
     expect(view(commands).filter((c) => ['msg:delivered:o-1', 'msg:delivery-care:o-1'].includes((c as { task?: { taskKey: string } }).task?.taskKey ?? ''))).toEqual([
       msg('delivered', `delivered:${ORDER}`, sh('2026-11-23 09:00'), { wantedAt: late }),
-      msg('delivery_care', `delivery-care:${ORDER}`, sh('2026-11-23 11:00'), { vars: { usage_tips: '90度水温，第一泡10秒出汤；首次使用前请用温水清洗', product_title: '西湖龙井' } }),
+      // Wanted 2 h after the delivery (its expiry counts from then), due 2 h after the notice.
+      msg('delivery_care', `delivery-care:${ORDER}`, sh('2026-11-23 11:00'), { wantedAt: sh('2026-11-23 00:30'), vars: { usage_tips: '90度水温，第一泡10秒出汤；首次使用前请用温水清洗', product_title: '西湖龙井' } }),
     ]);
     // Without the notice (parcel updates off), the care keeps to the delivery: wanted 00:30, held to 09:00.
     const noNotice = plan({ before, after: { ...after(), milestones: { ...milestones, delivered: late } }, transitions: [milestone('delivered', late)], products, now: late, shop: shopWith({ parcelUpdates: false }) });
