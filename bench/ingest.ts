@@ -13,7 +13,8 @@ import { startDynamoDbLocal } from '../local/dynamodb-local.ts';
 import { ensureTable } from '../local/table.ts';
 import { systemClock } from '../shared/clock.ts';
 
-import { CarelineStore, orderItemToAttributes } from '../shared/store/careline-store.ts';
+import { orderItemToAttributes } from '../shared/store/careline-store.ts';
+import { WebhookStore } from '../shared/store/webhook-store.ts';
 import { createDocumentClient } from '../shared/store/dynamo-client.ts';
 import { type RecordedWrite, recordingClient, sendRaw } from './recorded-writes.ts';
 import { keys } from '../shared/store/keys.ts';
@@ -92,7 +93,7 @@ async function main(): Promise<void> {
     // slow the tables down as the run goes on (in AWS a stream costs a write nothing).
     await ensureTable(dynamo.endpoint, 'bench-careline', { stream: false });
     const raw = createDocumentClient({ endpoint: dynamo.endpoint });
-    const store = new CarelineStore({
+    const store = new WebhookStore({
       client: recordingClient(createDocumentClient({ endpoint: dynamo.endpoint }), record),
       tableName: 'bench-careline',
       onCapacity: (_operation, units) => {

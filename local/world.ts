@@ -7,7 +7,8 @@ import { outboxChannel, type OutboxEntry } from '../shared/channels/outbox.ts';
 import type { ManualClock } from '../shared/clock.ts';
 import { collectingPublisher } from '../shared/events/publisher.ts';
 import type { DomainEvent } from '../shared/orders/order-effects.ts';
-import { type CapacityListener, CarelineStore } from '../shared/store/careline-store.ts';
+import type { CapacityListener } from '../shared/store/careline-store.ts';
+import { WebhookStore } from '../shared/store/webhook-store.ts';
 import { createDocumentClient } from '../shared/store/dynamo-client.ts';
 import { DEFAULT_DISPATCH, type DispatchReport } from '../shared/tasks/dispatcher.ts';
 import { bucketOf, bucketStart } from '../shared/tasks/task.ts';
@@ -35,7 +36,8 @@ export interface WebhookAnswer {
 export interface World {
   runtime: Runtime;
   engine: Engine;
-  store: CarelineStore;
+  /** The table's store, with the webhook's writes (the handlers use this one). */
+  store: WebhookStore;
   clock: ManualClock;
   /** Every message sent, in order. */
   sent: OutboxEntry[];
@@ -56,7 +58,7 @@ export async function createWorld(options: { endpoint: string; tableName: string
   await ensureTable(options.endpoint, options.tableName);
   const startBucket = bucketOf(options.clock.now());
   const client = createDocumentClient({ endpoint: options.endpoint });
-  const store = new CarelineStore({ client, tableName: options.tableName, ...(options.onCapacity ? { onCapacity: options.onCapacity } : {}) });
+  const store = new WebhookStore({ client, tableName: options.tableName, ...(options.onCapacity ? { onCapacity: options.onCapacity } : {}) });
   const publisher = collectingPublisher();
   const runtime = createRuntime(
     { CARELINE_TABLE: options.tableName, CARELINE_CHANNEL: 'outbox', AWS_REGION: 'us-east-1', DYNAMODB_ENDPOINT: options.endpoint },

@@ -1,6 +1,8 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { shopCache } from '../../shared/shops/shop-cache.ts';
+import type { CarelineStore } from '../../shared/store/careline-store.ts';
+import { WebhookStore } from '../../shared/store/webhook-store.ts';
 import { type IngestResult, ingestWebhook } from '../../shared/webhooks/ingest-webhook.ts';
 import { adapterFor } from '../../shared/webhooks/registry.ts';
 import { countWebhook, getMetrics } from '../metrics.ts';
@@ -10,6 +12,15 @@ import { getRuntime, logger } from '../runtime.ts';
 let loadShop: ((shopId: string) => Promise<import('../../shared/shops/shop.ts').Shop | undefined>) | undefined;
 
 const isKnownPlatform = (platform: string) => adapterFor(platform) !== undefined;
+
+/** The webhook's own writes, on the runtime's table (the runtime's store itself when it has them). */
+const webhookStores = new WeakMap<CarelineStore, WebhookStore>();
+function webhookStoreOf(store: CarelineStore): WebhookStore {
+  if (store instanceof WebhookStore) return store;
+  let own = webhookStores.get(store);
+  if (!own) webhookStores.set(store, (own = new WebhookStore(store.siblingOptions)));
+  return own;
+}
 
 /** POST /webhooks/{platform}/{shopId}: verify, adapt, apply. */
 async function receiveWebhook(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> {
@@ -22,7 +33,7 @@ async function receiveWebhook(event: APIGatewayProxyEventV2): Promise<APIGateway
 
   let result: IngestResult;
   try {
-    result = await ingestWebhook({ platform, shopId, headers, rawBody, receivedAt: runtime.clock.now() }, { ...runtime, loadShop });
+    result = await ingestWebhook({ platform, shopId, headers, rawBody, receivedAt: runtime.clock.now() }, { ...runtime, store: webhookStoreOf(runtime.store), loadShop });
   } catch (error) {
     // The middleware below turns it into a 500; counted here, where the platform is known.
     countWebhook(getMetrics(), { platform, outcome: 'error' }, isKnownPlatform);

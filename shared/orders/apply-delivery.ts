@@ -4,12 +4,12 @@ import { contactDigest, normalizeEmail, normalizePhone } from '../profiles/conta
 import type { ProfileItem } from '../profiles/profile.ts';
 import { profileDelta } from '../profiles/profile-delta.ts';
 import type { Shop } from '../shops/shop.ts';
-import type { CarelineStore } from '../store/careline-store.ts';
+import type { WebhookStore } from '../store/webhook-store.ts';
 import type { OrderRecord } from './order-record.ts';
 import { deltaFromEvents, orderView, transitionsBetween, type Transition } from './order-state.ts';
 
 export interface ApplyDeps {
-  store: CarelineStore;
+  store: WebhookStore;
   clock: Clock;
 }
 
@@ -66,7 +66,7 @@ export async function applyDelivery(shop: Shop, delivery: Delivery, deps: ApplyD
  * listing again for the same change, so a listing lost here (the process died after the order
  * write) is not lost for good.
  */
-async function linkToCustomer(shopId: string, before: OrderRecord | undefined, after: OrderRecord, store: CarelineStore): Promise<void> {
+async function linkToCustomer(shopId: string, before: OrderRecord | undefined, after: OrderRecord, store: WebhookStore): Promise<void> {
   if (after.customerId && !before?.customerId) await store.linkCustomerOrder(shopId, after.customerId, after.orderId);
 }
 
@@ -89,7 +89,7 @@ async function resolveCustomerId(
   shop: Shop,
   facts: CustomerFacts | undefined,
   country: string,
-  store: CarelineStore,
+  store: WebhookStore,
 ): Promise<string | undefined> {
   if (facts?.platformCustomerId) return facts.platformCustomerId;
   const digests = contactsOf(facts, shop.shopId, country);
@@ -112,7 +112,7 @@ async function saveProfile(shop: Shop, delivery: Delivery, before: OrderRecord |
 }
 
 /** New phone numbers and emails of a customer point guest orders with them to this customer. */
-async function linkNewContacts(shopId: string, before: ProfileItem | undefined, after: ProfileItem, store: CarelineStore): Promise<void> {
+async function linkNewContacts(shopId: string, before: ProfileItem | undefined, after: ProfileItem, store: WebhookStore): Promise<void> {
   const links: string[] = [];
   if (after.phone && after.phone !== before?.phone) links.push(contactDigest(shopId, `phone:${after.phone}`));
   if (after.email && after.email !== before?.email) links.push(contactDigest(shopId, `email:${after.email}`));

@@ -2,7 +2,7 @@ import type { Clock } from '../clock.ts';
 import { parseJsonKeepingBigIntegers } from '../json.ts';
 import { applyDelivery } from '../orders/apply-delivery.ts';
 import { type Shop, shopIdSchema } from '../shops/shop.ts';
-import type { CarelineStore } from '../store/careline-store.ts';
+import type { WebhookStore } from '../store/webhook-store.ts';
 import { createHash } from 'node:crypto';
 import type { WebhookRequest } from './adapter.ts';
 import { adapterFor, isTrackingSource } from './registry.ts';
@@ -11,7 +11,7 @@ import { trackingEvents } from './tracking.ts';
 export const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;
 
 export interface IngestDeps {
-  store: CarelineStore;
+  store: WebhookStore;
   clock: Clock;
   /** Loads a shop; in Lambda this is a short-lived cache in front of the store. */
   loadShop: (shopId: string) => Promise<Shop | undefined>;

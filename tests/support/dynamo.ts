@@ -3,7 +3,8 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { sdkDocumentClient } from '../../local/dynamodb-local.ts';
 import { ensureTable } from '../../local/table.ts';
-import { type CapacityListener, CarelineStore } from '../../shared/store/careline-store.ts';
+import type { CapacityListener } from '../../shared/store/careline-store.ts';
+import { WebhookStore } from '../../shared/store/webhook-store.ts';
 import { createDocumentClient } from '../../shared/store/dynamo-client.ts';
 
 /** A fresh table on the run's DynamoDB Local, for one test file. */
@@ -12,7 +13,7 @@ export async function createTestTable(prefix = 'test', onCapacity?: CapacityList
   const tableName = `${prefix}-${randomUUID().slice(0, 8)}`;
   await ensureTable(endpoint, tableName);
   const client = createDocumentClient({ endpoint });
-  const store = new CarelineStore({ client, tableName, ...(onCapacity ? { onCapacity } : {}) });
+  const store = new WebhookStore({ client, tableName, ...(onCapacity ? { onCapacity } : {}) });
   /** Every item in the table, read with the AWS SDK (tests only: the product's client has no Scan). */
   const scanner = sdkDocumentClient(endpoint);
   const allItems = async () => {
