@@ -1,5 +1,5 @@
 import type { MessageKind } from '../messages/kinds.ts';
-import { type JourneyGuard, sendMessageTask } from '../messages/message-task.ts';
+import { type FollowUp, type JourneyGuard, sendMessageTask } from '../messages/message-task.ts';
 import { firstSendableTime } from '../messages/send-decision.ts';
 import { formatMoney } from '../money.ts';
 import { type Milestone, type OrderRecord, type StoredCheckpoint, totalMinor } from '../orders/order-record.ts';
@@ -104,28 +104,42 @@ function message(
     taskKey?: string;
     /** Not before this (nor now), though wanted at `dueAt`: it still expires relative to `dueAt`. */
     notBefore?: Date;
+    /** A message planned now but scheduled only once this one is done (see `followUp`). */
+    then?: FollowUp;
   } = {},
 ): void {
-  const journey: JourneyGuard = { orderId: ctx.after.orderId, stopIf: [...ORDER_ENDED], ...options.guard };
-  // Due when the time rules first let it go (the send checks them again), not in quiet hours.
-  const sendAt = firstSendableTime(kind, dueAt, ctx.shop.messaging, ctx.zone, options.notBefore ? maxDate(options.notBefore, ctx.now) : ctx.now);
   ctx.commands.push({
     type: 'schedule',
     mode: options.mode ?? 'keep',
     task: sendMessageTask({
       shopId: ctx.shop.shopId,
       customerId: ctx.customerId,
-      kind,
-      messageKey,
-      dueAt: sendAt,
-      ...(sendAt > dueAt ? { firstDueAt: dueAt } : {}),
-      ...(options.vars ? { vars: options.vars } : {}),
-      ...(options.variant ? { variant: options.variant } : {}),
-      journey,
+      ...followUp(ctx, kind, messageKey, dueAt, options),
       ...(ctx.profile?.phone ? { phone: ctx.profile.phone } : {}),
       ...(options.taskKey ? { taskKey: options.taskKey } : {}),
+      ...(options.then ? { then: options.then } : {}),
     }),
   });
+}
+
+/** A journey message as planned: due when the time rules first let it go (the send checks them again), not in quiet hours. */
+function followUp(
+  ctx: Ctx,
+  kind: MessageKind,
+  messageKey: string,
+  dueAt: Date,
+  options: { vars?: Record<string, string>; variant?: string; guard?: Omit<JourneyGuard, 'orderId'>; notBefore?: Date } = {},
+): FollowUp {
+  const sendAt = firstSendableTime(kind, dueAt, ctx.shop.messaging, ctx.zone, options.notBefore ? maxDate(options.notBefore, ctx.now) : ctx.now);
+  return {
+    kind,
+    messageKey,
+    dueAt: sendAt,
+    ...(sendAt > dueAt ? { firstDueAt: dueAt } : {}),
+    ...(options.vars ? { vars: options.vars } : {}),
+    ...(options.variant ? { variant: options.variant } : {}),
+    journey: { orderId: ctx.after.orderId, stopIf: [...ORDER_ENDED], ...options.guard },
+  };
 }
 
 function cancel(ctx: Ctx, messageKeyOrTaskKey: string, reason: string, options: { isTask?: boolean; onlyForOrder?: string } = {}): void {
@@ -165,15 +179,14 @@ function planCreated(ctx: Ctx, createdAt: string): void {
   ctx.commands.push({ type: 'count', counters: { orders: 1, [`orders_${group}`]: 1, ...(open ? { ordersUnpaidAtCreation: 1 } : {}) }, at: createdAt });
   ctx.commands.push({ type: 'repurchase_check', customerId: ctx.customerId, productKeys: productKeys(after), at: createdAt });
   if (open && j.paymentReminders) {
-    const delay = reminderDelayMinutes(shop, group, ctx.payHistogram);
-    const firstAt = new Date(created.getTime() + delay.minutes * MINUTE);
+    const firstAt = firstReminderAt(ctx, created);
     const stopIf = [...PAYMENT_OVER];
-    message(ctx, 'payment_reminder', journeyKeys.reminder(after.orderId), firstAt, { variant: group, guard: { stopIf, cutoff: true } });
-    if (j.autoCloseHours) {
-      const lastAt = new Date(created.getTime() + (j.autoCloseHours - j.lastChanceHoursBefore) * HOUR);
-      // Only worth a second message when it comes well after the first.
-      if (lastAt.getTime() - firstAt.getTime() >= 2 * HOUR) message(ctx, 'payment_last_chance', journeyKeys.lastChance(after.orderId), lastAt, { guard: { stopIf } });
-    }
+    // The last chance is planned now, and scheduled when the first reminder is done: an order
+    // paid before that (most are) never had it, so there is nothing to cancel.
+    const lastAt = j.autoCloseHours ? new Date(created.getTime() + (j.autoCloseHours - j.lastChanceHoursBefore) * HOUR) : undefined;
+    // Only worth a second message when it comes well after the first.
+    const last = lastAt && lastAt.getTime() - firstAt.getTime() >= 2 * HOUR ? followUp(ctx, 'payment_last_chance', journeyKeys.lastChance(after.orderId), lastAt, { guard: { stopIf } }) : undefined;
+    message(ctx, 'payment_reminder', journeyKeys.reminder(after.orderId), firstAt, { variant: group, guard: { stopIf, cutoff: true }, ...(last ? { then: last } : {}) });
     const total = totalMinor(after);
     if (j.callFromMinor > 0 && total !== undefined && total >= j.callFromMinor) {
       const dueAt = nextSendableTime(firstAt, { zone: ctx.zone, quietHours: NO_QUIET_HOURS, windows: j.callWindows });
@@ -220,9 +233,20 @@ function planCreated(ctx: Ctx, createdAt: string): void {
   }
 }
 
+/** When the first payment reminder of an order placed at `created` is due (learned or configured delay). */
+function firstReminderAt(ctx: Ctx, created: Date): Date {
+  const delay = reminderDelayMinutes(ctx.shop, payGroupOf(ctx.profile, ctx.after), ctx.payHistogram);
+  return new Date(created.getTime() + delay.minutes * MINUTE);
+}
+
 function stopPaymentReminders(ctx: Ctx, reason: string): void {
   cancel(ctx, journeyKeys.reminder(ctx.after.orderId), reason);
-  cancel(ctx, journeyKeys.lastChance(ctx.after.orderId), reason);
+  // The last chance exists only once the first reminder has run: not before its time (reckoned
+  // again now; should the learned delay have moved since, a last chance missed here is stopped
+  // by its own check when due). Cancelling a task that is not there still costs a write.
+  const created = ctx.after.milestones.created;
+  const firstDue = created && firstSendableTime('payment_reminder', firstReminderAt(ctx, new Date(created)), ctx.shop.messaging, ctx.zone);
+  if (!firstDue || firstDue <= ctx.now) cancel(ctx, journeyKeys.lastChance(ctx.after.orderId), reason);
   ctx.commands.push({ type: 'close_call', orderId: ctx.after.orderId, reason });
   ctx.commands.push({ type: 'unpaid_remove', customerId: ctx.customerId, orderId: ctx.after.orderId });
 }

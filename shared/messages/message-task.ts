@@ -24,6 +24,22 @@ export const journeyGuardSchema = z.object({
 });
 export type JourneyGuard = z.input<typeof journeyGuardSchema>;
 
+/**
+ * A message planned to follow this one (the last-chance reminder after the first): its task is
+ * scheduled when this one is done, sent or not, unless this one's journey check stopped it. A
+ * follow-up that may never be needed (most unpaid orders are paid before the first reminder)
+ * then costs no task write and no cancel.
+ */
+const followUpSchema = z.object({
+  kind: z.string().check(z.refine(isMessageKind, 'unknown message kind')),
+  messageKey: z.string().check(z.minLength(1)),
+  dueAt: z.string(),
+  firstDueAt: z.optional(z.string()),
+  vars: z.optional(z.record(z.string(), z.string())),
+  variant: z.optional(z.string()),
+  journey: z.optional(journeyGuardSchema),
+});
+
 export const messageTaskPayloadSchema = z.object({
   customerId: z.string().check(z.minLength(1)),
   kind: z.string().check(z.refine(isMessageKind, 'unknown message kind')),
@@ -37,7 +53,19 @@ export const messageTaskPayloadSchema = z.object({
    * profile has when the message is due).
    */
   phoneDigest: z.optional(z.string()),
+  then: z.optional(followUpSchema),
 });
+
+/** A planned follow-up message, as `sendMessageTask` takes it. */
+export interface FollowUp {
+  kind: MessageKind;
+  messageKey: string;
+  dueAt: Date;
+  firstDueAt?: Date;
+  vars?: Record<string, string>;
+  variant?: string;
+  journey?: JourneyGuard;
+}
 
 /** A task that sends one message through the pipeline when it is due. */
 export function sendMessageTask(input: {
@@ -55,6 +83,8 @@ export function sendMessageTask(input: {
   phone?: string;
   /** A task key of its own, for a task that sends a new message each time it is re-armed (default `msg:<messageKey>`). */
   taskKey?: string;
+  /** The message to plan once this one is done (see `followUpSchema`). */
+  then?: FollowUp;
 }): ScheduleRequest {
   return {
     shopId: input.shopId,
@@ -71,6 +101,37 @@ export function sendMessageTask(input: {
       ...(input.variant ? { variant: input.variant } : {}),
       ...(input.journey ? { journey: input.journey } : {}),
       ...(input.phone ? { phoneDigest: phoneDigest(input.phone) } : {}),
+      ...(input.then ? { then: followUpPayload(input.then) } : {}),
     },
   };
+}
+
+function followUpPayload(then: FollowUp): z.input<typeof followUpSchema> {
+  return {
+    kind: then.kind,
+    messageKey: then.messageKey,
+    dueAt: then.dueAt.toISOString(),
+    ...(then.firstDueAt ? { firstDueAt: then.firstDueAt.toISOString() } : {}),
+    ...(then.vars ? { vars: then.vars } : {}),
+    ...(then.variant ? { variant: then.variant } : {}),
+    ...(then.journey ? { journey: then.journey } : {}),
+  };
+}
+
+/** The task of a message task's follow-up, for the same shop and customer (and the number planned for). */
+export function followUpTask(shopId: string, payload: z.infer<typeof messageTaskPayloadSchema>): ScheduleRequest | undefined {
+  const then = payload.then;
+  if (!then) return undefined;
+  const task = sendMessageTask({
+    shopId,
+    customerId: payload.customerId,
+    kind: then.kind as MessageKind,
+    messageKey: then.messageKey,
+    dueAt: new Date(then.dueAt),
+    ...(then.firstDueAt ? { firstDueAt: new Date(then.firstDueAt) } : {}),
+    ...(then.vars ? { vars: then.vars } : {}),
+    ...(then.variant ? { variant: then.variant } : {}),
+    ...(then.journey ? { journey: then.journey } : {}),
+  });
+  return payload.phoneDigest ? { ...task, payload: { ...task.payload, phoneDigest: payload.phoneDigest } } : task;
 }

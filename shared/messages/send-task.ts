@@ -2,7 +2,7 @@ import type * as z from 'zod/mini';
 import type { TaskHandler } from '../tasks/dispatcher.ts';
 import { isMessageKind, type MessageKind } from './kinds.ts';
 import type { Task } from '../tasks/task.ts';
-import { type journeyGuardSchema, messageTaskPayloadSchema } from './message-task.ts';
+import { followUpTask, type journeyGuardSchema, messageTaskPayloadSchema } from './message-task.ts';
 import type { Recipient } from '../store/message-store.ts';
 import { type PipelineDeps, type PipelineResult, type PrepareContext, type PrepareResult, recipientRead, runSendPipeline } from './send-pipeline.ts';
 
@@ -37,6 +37,13 @@ export function sendMessageHandler(deps: PipelineDeps, hooks: SendHooks = {}): T
     const payload = parsed.data;
     const early = (await started) as EarlyReads | undefined;
     const input = (guard: z.infer<typeof journeyGuardSchema>): PrepareInput => ({ shopId: task.shopId, customerId: payload.customerId, kind: payload.kind as MessageKind, guard });
+    // A message its journey stopped (the order was paid) takes its follow-up with it.
+    let stoppedByJourney = false;
+    const check = async (guard: z.infer<typeof journeyGuardSchema>, context: PrepareContext) => {
+      const prepared = await prepare!(input(guard), context, early?.prepare);
+      if ('skip' in prepared) stoppedByJourney = true;
+      return prepared;
+    };
     const result = await runSendPipeline(
       {
         shopId: task.shopId,
@@ -48,23 +55,31 @@ export function sendMessageHandler(deps: PipelineDeps, hooks: SendHooks = {}): T
         firstDueAt: new Date(task.firstDueAt),
         ...(payload.phoneDigest ? { phoneDigest: payload.phoneDigest } : {}),
         ...(payload.journey && prepare
-          ? { prepare: (context: PrepareContext) => prepare(input(payload.journey!), context, early?.prepare) }
+          ? { prepare: (context: PrepareContext) => check(payload.journey!, context) }
           : {}),
       },
       deps,
       early?.recipient,
     );
     await hooks.after?.(task, payload.kind as MessageKind, result);
+    const next = stoppedByJourney ? undefined : followUpTask(task.shopId, payload);
+    const then = next ? { then: next } : {};
     switch (result.status) {
       case 'sent':
-        return { outcome: 'done', note: `sent by ${result.channel}` };
+        return { outcome: 'done', note: `sent by ${result.channel}`, ...then };
       case 'skipped':
-        return { outcome: 'done', note: `not sent: ${result.reason}` };
+        return { outcome: 'done', note: `not sent: ${result.reason}`, ...then };
       case 'deferred':
         return { outcome: 'reschedule', dueAt: result.until, note: `deferred: ${result.reason}` };
       case 'retry':
         return { outcome: 'retry', error: result.reason };
     }
+  };
+  // A message that could not be sent still leaves its follow-up (the last chance after a first
+  // reminder that kept failing): that one is checked, and may fail, on its own.
+  handler.followUpOnDeath = (task) => {
+    const parsed = messageTaskPayloadSchema.safeParse(task.payload);
+    return parsed.success ? followUpTask(task.shopId, parsed.data) : undefined;
   };
   // The recipient (profile, the contact budget unless the kind is exempt, the SMS opt-out of the
   // number planned for) and what the journey check reads (the order) are read while the task is

@@ -1,10 +1,15 @@
 import type { Clock } from '../clock.ts';
 import type { TaskCompletion, TaskStore } from '../store/task-store.ts';
-import { BUCKET_MS, bucketOf, bucketStart, type DueTask, MAX_ATTEMPTS, nextBucket, retryDelayMs, type Task } from './task.ts';
+import { BUCKET_MS, bucketOf, bucketStart, type DueTask, MAX_ATTEMPTS, nextBucket, retryDelayMs, type ScheduleRequest, type Task } from './task.ts';
 
-/** What a task handler decided. `retry` is a transient failure; `failed` will never succeed. */
+/**
+ * What a task handler decided. `retry` is a transient failure; `failed` will never succeed. A
+ * done task may name a task to schedule next (`then`): it is scheduled before this one is marked
+ * done, so a run that dies in between leaves this one to run again and schedule it then. (A
+ * task that dies schedules what its handler's `followUpOnDeath` names.)
+ */
 export type TaskRunResult =
-  | { outcome: 'done'; note?: string }
+  | { outcome: 'done'; note?: string; then?: ScheduleRequest }
   | { outcome: 'reschedule'; dueAt: Date; note?: string }
   | { outcome: 'retry'; error: string }
   | { outcome: 'failed'; error: string };
@@ -14,6 +19,8 @@ export interface TaskHandler {
   (task: Task, now: Date, early?: Promise<unknown>): Promise<TaskRunResult>;
   /** Reads without side effects that may start while the task is being claimed (one round trip less per task). */
   prefetch?: (task: DueTask) => Promise<unknown> | undefined;
+  /** What to schedule when the task dies (a message's planned follow-up still goes without it). */
+  followUpOnDeath?: (task: Task) => ScheduleRequest | undefined;
 }
 
 /** Points where a test can stop the dispatcher dead, as a crashed process would. */
@@ -163,7 +170,17 @@ async function runOne(task: DueTask, deps: DispatcherDeps, options: DispatchOpti
   }
   deps.crashPoints?.afterRun?.(claimed, result);
 
-  const completion = completionFor(claimed, result, deps.clock.now());
+  let completion = completionFor(claimed, result, deps.clock.now());
+  // What follows the task is scheduled before the task is finished (by key: a second run
+  // schedules nothing twice); one that cannot be is tried again, like any transient failure.
+  const next = result.outcome === 'done' ? result.then : completion.outcome === 'dead' ? handler?.followUpOnDeath?.(claimed) : undefined;
+  if (next) {
+    try {
+      await deps.tasks.schedule(next, deps.clock.now());
+    } catch (error) {
+      completion = completionFor(claimed, { outcome: 'retry', error: `follow-up not scheduled: ${describeError(error)}` }, deps.clock.now());
+    }
+  }
   const completed = await deps.tasks.complete(claimed, completion, deps.clock.now());
   if (!completed) {
     report.skipped++; // our lease ran out and another run took over

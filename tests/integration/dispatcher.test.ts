@@ -203,6 +203,37 @@ describe('crashes and races', () => {
     expect(runs).toEqual(point === 'afterRun' ? ['crash', 'crash'] : ['crash']);
   });
 
+  it('a follow-up a done task names is scheduled before the task is done: a run that dies after the handler leaves both to the next run', async () => {
+    await schedule('first', '2026-11-23T10:00:00.000Z');
+    const then = { shopId: 'tea-house', taskKey: 'second', kind: 'test', dueAt: at('2026-11-23T12:00:00.000Z') };
+    const chaining: TaskHandler = async (task) => {
+      runs.push(task.taskKey);
+      return task.taskKey === 'first' ? { outcome: 'done', then } : { outcome: 'done' };
+    };
+    const run = dispatcherFor({ tasks, handlers: { test: chaining }, clock });
+    const die = { crashPoints: { afterRun: () => { throw new Error('process died'); } } };
+    await expect(run(die)).rejects.toThrow('process died');
+    expect(await tasks.get('tea-house', 'second')).toBeUndefined();
+    clock.advance(180_000); // the lease has expired: the next run does it all
+    await run();
+    expect((await tasks.get('tea-house', 'first'))?.status).toBe('done');
+    expect(await tasks.get('tea-house', 'second')).toMatchObject({ status: 'pending', dueAt: '2026-11-23T12:00:00.000Z' });
+    clock.set('2026-11-23T12:00:00.000Z');
+    await run();
+    expect(runs).toEqual(['first', 'first', 'second']);
+  });
+
+  it('a follow-up that cannot be scheduled makes its task a retry, not done', async () => {
+    await schedule('first', '2026-11-23T10:00:00.000Z');
+    const chaining: TaskHandler = async () => ({ outcome: 'done', then: { shopId: 'tea-house', taskKey: 'second', kind: 'test', dueAt: at('2026-11-23T12:00:00.000Z') } });
+    tasks.schedule = async () => {
+      throw new Error('throttled');
+    };
+    const report = await dispatcherFor({ tasks, handlers: { test: chaining }, clock })();
+    expect(report.retried).toBe(1);
+    expect(await tasks.get('tea-house', 'first')).toMatchObject({ status: 'pending', attempts: 1, lastError: expect.stringContaining('follow-up not scheduled') });
+  });
+
   it('two dispatchers racing for the same due tasks run each task once', async () => {
     for (let i = 0; i < 40; i++) await schedule(`race${i}`, '2026-11-23T09:59:00.000Z', { payload: { customerId: `c${i % 7}` } });
     const run = dispatcherFor({ tasks, handlers: { test: record }, clock });

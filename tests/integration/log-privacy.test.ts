@@ -8,6 +8,7 @@ import { setRuntime } from '../../functions/runtime.ts';
 import { journeyKeys, messageTaskKey } from '../../shared/journeys/commands.ts';
 import { SEND_MESSAGE_TASK } from '../../shared/messages/message-task.ts';
 import { signCareline } from '../../shared/webhooks/signatures.ts';
+import type { Task } from '../../shared/tasks/task.ts';
 import { type JourneyWorld, journeyWorld, SHOP_SECRET, shanghai } from '../support/journey-world.ts';
 
 // A customer's journey through the real handlers against DynamoDB Local, with every line the
@@ -83,12 +84,13 @@ describe('log privacy', () => {
     // The first reminder's send keeps failing with SNS's own words, which name the number,
     // until the task is dead (logged, and told to ops); the last-chance reminder goes out.
     const send = w.engine.handlers[SEND_MESSAGE_TASK]!;
-    w.engine.handlers[SEND_MESSAGE_TASK] = async (task, now) => {
+    // (The stand-in keeps the handler's own parts: its prefetch, and the follow-up a dead task leaves.)
+    w.engine.handlers[SEND_MESSAGE_TASK] = Object.assign(async (task: Task, now: Date) => {
       if (task.payload.kind === 'payment_reminder') {
         throw Object.assign(new Error(`Invalid parameter: PhoneNumber Reason: ${PHONE} is not valid to publish`), { name: 'InvalidParameterException' });
       }
       return send(task, now);
-    };
+    }, send);
     await w.runUntil(shanghai('2026-11-22 23:00'));
     expect(await w.engine.tasks.get(w.shop.shopId, messageTaskKey(journeyKeys.reminder(ORDER_ID)))).toMatchObject({ status: 'dead' });
     expect(w.log().map((l) => [l.kind, l.channel])).toContainEqual(['payment_last_chance', 'sms']);

@@ -254,4 +254,30 @@ describe('messages as tasks, through the dispatcher', () => {
     expect(toThisCustomer()).toHaveLength(1); // the ledger said it was sent
     expect(await tasks.get(shop.shopId, 'msg:shipped:crash')).toMatchObject({ status: 'done', note: 'not sent: duplicate' });
   });
+
+  it('schedules a message’s follow-up once it is done, with the number it was planned for, but not when its journey stopped it', async () => {
+    await customer('c-follow');
+    const d = deps();
+    clock.set('2026-11-28T04:00:00.000Z');
+    const paid = new Set<string>();
+    const prepare: MessagePreparer = async ({ guard }) => (paid.has(guard.orderId!) ? { skip: 'order_paid' } : { vars: {} });
+    const then = (orderId: string) => ({ kind: 'payment_last_chance' as const, messageKey: `payment-reminder:${orderId}:last`, dueAt: new Date('2026-11-28T10:00:00.000Z'), firstDueAt: new Date('2026-11-28T09:00:00.000Z'), journey: { orderId, stopIf: ['paid'] } });
+    for (const orderId of ['o-unpaid', 'o-paid']) {
+      await tasks.schedule(
+        sendMessageTask({ shopId: shop.shopId, customerId: 'c-follow', kind: 'payment_reminder', messageKey: `payment-reminder:${orderId}:1`, dueAt: clock.now(), phone: '+8613800138000', journey: { orderId, stopIf: ['paid'] }, then: then(orderId) }),
+        clock.now(),
+      );
+    }
+    paid.add('o-paid');
+    await tasks.advanceWatermark(bucketOf(clock.now()));
+    await dispatcherFor({ tasks, handlers: { send_message: sendMessageHandler(d, { prepare }) }, clock }, { maxBuckets: 500 })();
+    expect(await tasks.get(shop.shopId, 'msg:payment-reminder:o-unpaid:last')).toMatchObject({
+      status: 'pending',
+      dueAt: '2026-11-28T10:00:00.000Z',
+      firstDueAt: '2026-11-28T09:00:00.000Z',
+      payload: { customerId: 'c-follow', kind: 'payment_last_chance', phoneDigest: phoneDigest('+8613800138000'), journey: { orderId: 'o-unpaid' } },
+    });
+    expect(await tasks.get(shop.shopId, 'msg:payment-reminder:o-paid:1')).toMatchObject({ status: 'done', note: 'not sent: order_paid' });
+    expect(await tasks.get(shop.shopId, 'msg:payment-reminder:o-paid:last')).toBeUndefined();
+  });
 });

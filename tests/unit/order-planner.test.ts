@@ -171,6 +171,8 @@ function msg(
     mode?: 'keep' | 'move';
     /** When the message was wanted, if quiet hours hold it to `dueAt`. */
     wantedAt?: string;
+    /** The message planned to follow it (in its payload, scheduled when it is done). */
+    then?: Record<string, unknown>;
   } = {},
 ) {
   return {
@@ -195,15 +197,28 @@ function msg(
           ...(options.cutoff ? { cutoff: true } : {}),
           ...(options.orderedAfter ? { orderedAfter: options.orderedAfter } : {}),
         },
+        ...(options.then ? { then: options.then } : {}),
       },
     },
   };
 }
 
-const reminder = (dueAt: string, variant: 'new' | 'returning') =>
-  msg('payment_reminder', `payment-reminder:${ORDER}:1`, dueAt, { variant, stopIf: PAYMENT_OVER, cutoff: true });
-const lastChance = (dueAt: string, wantedAt?: string) =>
-  msg('payment_last_chance', `payment-reminder:${ORDER}:last`, dueAt, { stopIf: PAYMENT_OVER, ...(wantedAt ? { wantedAt } : {}) });
+const reminder = (dueAt: string, variant: 'new' | 'returning', then?: Record<string, unknown>) =>
+  msg('payment_reminder', `payment-reminder:${ORDER}:1`, dueAt, { variant, stopIf: PAYMENT_OVER, cutoff: true, ...(then ? { then } : {}) });
+/** The last-chance reminder as the first reminder's follow-up (its task is scheduled when the first is done). */
+const lastChance = (dueAt: string, wantedAt?: string) => ({
+  kind: 'payment_last_chance',
+  messageKey: `payment-reminder:${ORDER}:last`,
+  dueAt,
+  ...(wantedAt ? { firstDueAt: wantedAt } : {}),
+  journey: { orderId: ORDER, stopIf: PAYMENT_OVER },
+});
+/** The last chance planned with the first reminder: when it is due, and when it was wanted. */
+const lastOf = (commands: JourneyCommand[]) =>
+  scheduled(commands, `msg:payment-reminder:${ORDER}:1`).flatMap((c) => {
+    const then = c.task.payload?.then as { dueAt: string; firstDueAt?: string } | undefined;
+    return then ? [{ due: then.dueAt, wanted: then.firstDueAt ?? then.dueAt }] : [];
+  });
 const activeTouch = (createdAt: string, dueAt: string, productTitle = '西湖龙井') =>
   msg('active_window_touch', `active-window:${CUSTOMER}:${createdAt.slice(0, 10)}`, dueAt, {
     mode: 'move',
@@ -247,8 +262,7 @@ const createdPlan = (args: Partial<PlanArgs> & { after?: OrderRecord } = {}) =>
 describe('payment reminders on an unpaid order', () => {
   it('a new customer: the reminder 120 min after the order, the last chance 22 h after it (held to 09:00, when quiet hours end), the unpaid entry, the active window', () => {
     expect(view(createdPlan())).toEqual([
-      reminder(sh('2026-11-20 12:00'), 'new'),
-      lastChance(sh('2026-11-21 09:00'), sh('2026-11-21 08:00')),
+      reminder(sh('2026-11-20 12:00'), 'new', lastChance(sh('2026-11-21 09:00'), sh('2026-11-21 08:00'))),
       { type: 'unpaid_add', customerId: CUSTOMER, orderId: ORDER, createdAt: T0, productKeys: ['LJ-250'] },
       activeTouch(T0, sh('2026-12-19 10:00')),
       atRisk(T0, sh('2026-12-20 10:00')),
@@ -257,7 +271,7 @@ describe('payment reminders on an unpaid order', () => {
 
   it('a returning customer: the reminder 180 min after the order, variant returning', () => {
     const commands = createdPlan({ profile: returningCustomer() });
-    expect(view(commands).slice(0, 2)).toEqual([reminder(sh('2026-11-20 13:00'), 'returning'), lastChance(sh('2026-11-21 09:00'), sh('2026-11-21 08:00'))]);
+    expect(view(commands).slice(0, 1)).toEqual([reminder(sh('2026-11-20 13:00'), 'returning', lastChance(sh('2026-11-21 09:00'), sh('2026-11-21 08:00')))]);
   });
 
   it('with no profile at all the customer counts as new', () => {
@@ -331,23 +345,25 @@ describe('payment reminders on an unpaid order', () => {
       histogram.new[11] = 50; // ≤ 1440 min
       const commands = createdPlan({ histogram });
       expect(dueOf(commands, `msg:payment-reminder:${ORDER}:1`)).toEqual([sh('2026-11-21 10:00')]);
-      expect(scheduled(commands, `msg:payment-reminder:${ORDER}:last`)).toEqual([]);
+      expect(lastOf(commands)).toEqual([]);
     });
   });
 
   describe('last chance', () => {
-    const last = `msg:payment-reminder:${ORDER}:last`;
     it('goes autoCloseHours − lastChanceHoursBefore after the order when that is ≥ 2 h after the first reminder', () => {
-      expect(dueOf(createdPlan({ shop: shopWith({ autoCloseHours: 6 }) }), last)).toEqual([sh('2026-11-20 14:00')]);
-      expect(wantedOf(createdPlan({ shop: shopWith({ lastChanceHoursBefore: 6 }) }), last)).toEqual([sh('2026-11-21 04:00')]);
-      expect(dueOf(createdPlan({ shop: shopWith({ lastChanceHoursBefore: 6 }) }), last)).toEqual([sh('2026-11-21 09:00')]);
+      expect(lastOf(createdPlan({ shop: shopWith({ autoCloseHours: 6 }) }))).toEqual([{ due: sh('2026-11-20 14:00'), wanted: sh('2026-11-20 14:00') }]);
+      expect(lastOf(createdPlan({ shop: shopWith({ lastChanceHoursBefore: 6 }) }))).toEqual([{ due: sh('2026-11-21 09:00'), wanted: sh('2026-11-21 04:00') }]);
+    });
+
+    it('is planned with the first reminder, not scheduled: its task is made when the first is done', () => {
+      expect(taskKeys(createdPlan())).not.toContain(`msg:payment-reminder:${ORDER}:last`);
     });
 
     it('is left out when the auto-close is too close to the first reminder', () => {
-      expect(scheduled(createdPlan({ shop: shopWith({ autoCloseHours: 5 }) }), last)).toEqual([]); // 3 h vs 2 h
-      expect(scheduled(createdPlan({ shop: shopWith({ autoCloseHours: 4 }) }), last)).toEqual([]); // 2 h vs 2 h
+      expect(lastOf(createdPlan({ shop: shopWith({ autoCloseHours: 5 }) }))).toEqual([]); // 3 h vs 2 h
+      expect(lastOf(createdPlan({ shop: shopWith({ autoCloseHours: 4 }) }))).toEqual([]); // 2 h vs 2 h
       // Returning: first at 3 h, last at 4 h.
-      expect(scheduled(createdPlan({ shop: shopWith({ autoCloseHours: 6 }), profile: returningCustomer() }), last)).toEqual([]);
+      expect(lastOf(createdPlan({ shop: shopWith({ autoCloseHours: 6 }), profile: returningCustomer() }))).toEqual([]);
     });
   });
 
@@ -360,7 +376,8 @@ describe('payment reminders on an unpaid order', () => {
   it('an order paid in the change that created it gets no reminder', () => {
     const paidAt = plusMs(T0, 5 * MIN);
     const commands = plan({ after: order({ milestones: { created: T0, paid: paidAt } }), transitions: [milestone('created', T0), milestone('paid', paidAt)], now: paidAt });
-    expect(journeyOnly(commands).map((c) => c.type)).toEqual(['schedule', 'schedule', 'cancel', 'cancel', 'close_call', 'unpaid_remove', 'cancel_covered', 'payment']);
+    // The first reminder's cancel only: its follow-up cannot exist before it has run.
+    expect(journeyOnly(commands).map((c) => c.type)).toEqual(['schedule', 'schedule', 'cancel', 'close_call', 'unpaid_remove', 'cancel_covered', 'payment']);
     expect(taskKeys(commands)).toEqual([`msg:active-window:${CUSTOMER}`, `at-risk:${CUSTOMER}`]);
     expect(ofType(commands, 'unpaid_add')).toEqual([]);
   });
@@ -413,7 +430,7 @@ describe('the staff call for a large unpaid order', () => {
         updatedAt: T0,
       },
     ]);
-    expect(journeyOnly(commands).map((c) => c.type)).toEqual(['schedule', 'schedule', 'open_call', 'unpaid_add', 'schedule', 'schedule']);
+    expect(journeyOnly(commands).map((c) => c.type)).toEqual(['schedule', 'open_call', 'unpaid_add', 'schedule', 'schedule']);
   });
 
   it('a reminder inside a window keeps its time', () => {
@@ -486,8 +503,8 @@ describe('on paid', () => {
   it('stops the reminders and the call, counts the payment, covers older unpaid orders, and moves the repurchase from the payment', () => {
     const commands = plan({ before, after, transitions: [milestone('paid', paidAt)], products: [teaRule], now: paidAt });
     expect(view(commands)).toEqual([
+      // Paid at 11:35, before the first reminder (12:00): there is no last chance to cancel yet.
       { type: 'cancel', taskKey: `msg:payment-reminder:${ORDER}:1`, reason: 'paid' },
-      { type: 'cancel', taskKey: `msg:payment-reminder:${ORDER}:last`, reason: 'paid' },
       { type: 'close_call', orderId: ORDER, reason: 'paid' },
       { type: 'unpaid_remove', customerId: CUSTOMER, orderId: ORDER },
       { type: 'cancel_covered', customerId: CUSTOMER, paidOrderId: ORDER, paidAt, productKeys: ['LJ-250'] },
@@ -506,6 +523,12 @@ describe('on paid', () => {
     ]);
   });
 
+  it('paid after the first reminder: its last chance, scheduled by then, is cancelled too', () => {
+    const late = sh('2026-11-20 15:00');
+    const commands = plan({ before, after: { ...after, milestones: { created: T0, paid: late } }, transitions: [milestone('paid', late)], now: late });
+    expect(ofType(commands, 'cancel').map((c) => c.taskKey)).toEqual([`msg:payment-reminder:${ORDER}:1`, `msg:payment-reminder:${ORDER}:last`]);
+  });
+
   it('counts a returning customer’s payment in the returning group, with fractional minutes', () => {
     const at = plusMs(T0, 90.5 * MIN);
     const commands = plan({ before, after: { ...after, milestones: { created: T0, paid: at } }, transitions: [milestone('paid', at)], profile: returningCustomer(), now: at });
@@ -521,7 +544,7 @@ describe('on paid', () => {
   it('without a currency or created time there is no payment to count, but reminders still stop', () => {
     const noCurrency = plan({ before, after: { ...after, currency: undefined }, transitions: [milestone('paid', paidAt)], now: paidAt });
     expect(ofType(noCurrency, 'payment')).toEqual([]);
-    expect(ofType(noCurrency, 'cancel')).toHaveLength(2);
+    expect(ofType(noCurrency, 'cancel')).toHaveLength(1);
     const noCreated = plan({ before, after: { ...after, milestones: { paid: paidAt } }, transitions: [milestone('paid', paidAt)], now: paidAt });
     expect(ofType(noCreated, 'payment')).toEqual([]);
   });
@@ -888,9 +911,10 @@ describe('refunds and cancellation', () => {
   const deliveredMilestones = { created: T0, paid: plusMs(T0, 5 * MIN), shipped: sh('2026-11-20 15:00'), delivered: sh('2026-11-22 16:00') };
   const refundAt = sh('2026-11-24 10:00');
   const delivered = order({ status: 'delivered', lineItems: [{ ...tea, quantity: 2 }, cup], total: '366.00', milestones: deliveredMilestones });
-  const endedCancels = (reason: string, checkInDays: number[], skus: string[]) => [
+  /** `lastChance`: false when the order ends before its first reminder was due (no last chance exists yet). */
+  const endedCancels = (reason: string, checkInDays: number[], skus: string[], lastChance = true) => [
     { type: 'cancel', taskKey: `msg:payment-reminder:${ORDER}:1`, reason },
-    { type: 'cancel', taskKey: `msg:payment-reminder:${ORDER}:last`, reason },
+    ...(lastChance ? [{ type: 'cancel', taskKey: `msg:payment-reminder:${ORDER}:last`, reason }] : []),
     { type: 'close_call', orderId: ORDER, reason },
     { type: 'unpaid_remove', customerId: CUSTOMER, orderId: ORDER },
     ...['shipped', 'out-for-delivery', 'delivered', 'delivery-care', 'review'].map((k) => ({ type: 'cancel', taskKey: `msg:${k}:${ORDER}`, reason })),
@@ -915,7 +939,7 @@ describe('refunds and cancellation', () => {
     const at = sh('2026-11-20 10:40');
     const after = { ...before, status: 'cancelled' as const, milestones: { created: T0, cancelled: at } };
     const commands = plan({ before, after, transitions: [milestone('cancelled', at)], products, shop, now: at });
-    expect(view(commands)).toEqual(endedCancels('order cancelled', [7, 3, 14], ['LJ-250']));
+    expect(view(commands)).toEqual(endedCancels('order cancelled', [7, 3, 14], ['LJ-250'], false)); // cancelled at 10:40, the first reminder was due at 12:00
   });
 
   it('an unpaid order closed by the platform: only its payment reminders and call stop', () => {
@@ -987,7 +1011,7 @@ describe('the active window', () => {
 
   it('an older order arriving after a newer one does not move the window back', () => {
     const commands = createdPlan({ profile: profile({ orderCount: 2, firstOrderAt: T0, lastOrderAt: sh('2026-11-25 09:00') }) });
-    expect(taskKeys(commands)).toEqual([`msg:payment-reminder:${ORDER}:1`, `msg:payment-reminder:${ORDER}:last`]);
+    expect(taskKeys(commands)).toEqual([`msg:payment-reminder:${ORDER}:1`]);
   });
 
   it('an order without line items: empty product title', () => {
@@ -1168,8 +1192,7 @@ describe('properties of the payment plan', () => {
         const minute = local.getUTCHours() * 60 + local.getUTCMinutes();
         expect((minute >= 660 && minute < 720) || (minute >= 930 && minute < 990)).toBe(true);
         expect(call!.call.localDue).toBe(`${local.toISOString().slice(0, 10)} ${local.toISOString().slice(11, 16)} Asia/Shanghai`);
-        const last = scheduled(commands, `msg:payment-reminder:${ORDER}:last`);
-        expect(last.length).toBe(22 * HOUR - delay * MIN >= 2 * HOUR ? 1 : 0);
+        expect(lastOf(commands).length).toBe(22 * HOUR - delay * MIN >= 2 * HOUR ? 1 : 0);
       }),
       { numRuns: 200 },
     );
