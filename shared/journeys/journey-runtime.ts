@@ -160,7 +160,8 @@ async function cancelCovered(command: Extract<JourneyCommand, { type: 'cancel_co
   for (const covered of coveredOrders(unpaid, { orderId: command.paidOrderId, paidAt: command.paidAt, productKeys: command.productKeys })) {
     const reason = `covered by paid order ${order.orderNumber ?? order.orderId}`;
     await deps.tasks.cancel(order.shopId, messageTaskKey(journeyKeys.reminder(covered.orderId)), now, reason);
-    await deps.tasks.cancel(order.shopId, messageTaskKey(journeyKeys.lastChance(covered.orderId)), now, reason);
+    // The last chance may not exist yet (a first reminder under way would make it): cancelled ahead.
+    await deps.tasks.cancelAhead(order.shopId, messageTaskKey(journeyKeys.lastChance(covered.orderId)), now, reason);
     await deps.journeys.closeCall(order.shopId, covered.orderId, { status: 'not_needed', note: reason }, now);
     await deps.journeys.removeUnpaid(order.shopId, command.customerId, covered.orderId);
     await note(deps, order.shopId, command.customerId, `covered#${covered.orderId}`, now, 'journey.reminders_stopped', covered.orderId, `Payment reminders for order ${covered.orderId} stopped: ${reason}`);
@@ -389,7 +390,7 @@ export async function recordCallOutcome(
   const stop = outcomeStopsReminders(outcome);
   if (stop) {
     await deps.tasks.cancel(shopId, messageTaskKey(journeyKeys.reminder(orderId)), now, `call outcome: ${outcome}`);
-    await deps.tasks.cancel(shopId, messageTaskKey(journeyKeys.lastChance(orderId)), now, `call outcome: ${outcome}`);
+    await deps.tasks.cancelAhead(shopId, messageTaskKey(journeyKeys.lastChance(orderId)), now, `call outcome: ${outcome}`);
   }
   await note(deps, shopId, call.customerId, `call-outcome#${orderId}`, now, 'call.done', orderId, `Call about order ${call.orderNumber ?? orderId}: ${outcome}${note_ ? ` (${note_.slice(0, 80)})` : ''}${stop ? '; payment reminders stopped' : ''}`);
   return { closed: true, remindersStopped: stop };

@@ -115,6 +115,7 @@ function message(
       shopId: ctx.shop.shopId,
       customerId: ctx.customerId,
       ...followUp(ctx, kind, messageKey, dueAt, options),
+      journey: { orderId: ctx.after.orderId, stopIf: [...ORDER_ENDED], ...options.guard },
       ...(ctx.profile?.phone ? { phone: ctx.profile.phone } : {}),
       ...(options.taskKey ? { taskKey: options.taskKey } : {}),
       ...(options.then ? { then: options.then } : {}),
@@ -122,13 +123,16 @@ function message(
   });
 }
 
-/** A journey message as planned: due when the time rules first let it go (the send checks them again), not in quiet hours. */
+/**
+ * A journey message as planned: due when the time rules first let it go (the send checks them
+ * again), not in quiet hours. As a follow-up it is checked against its first's journey.
+ */
 function followUp(
   ctx: Ctx,
   kind: MessageKind,
   messageKey: string,
   dueAt: Date,
-  options: { vars?: Record<string, string>; variant?: string; guard?: Omit<JourneyGuard, 'orderId'>; notBefore?: Date } = {},
+  options: { vars?: Record<string, string>; variant?: string; notBefore?: Date } = {},
 ): FollowUp {
   const sendAt = firstSendableTime(kind, dueAt, ctx.shop.messaging, ctx.zone, options.notBefore ? maxDate(options.notBefore, ctx.now) : ctx.now);
   return {
@@ -138,7 +142,6 @@ function followUp(
     ...(sendAt > dueAt ? { firstDueAt: dueAt } : {}),
     ...(options.vars ? { vars: options.vars } : {}),
     ...(options.variant ? { variant: options.variant } : {}),
-    journey: { orderId: ctx.after.orderId, stopIf: [...ORDER_ENDED], ...options.guard },
   };
 }
 
@@ -185,7 +188,7 @@ function planCreated(ctx: Ctx, createdAt: string): void {
     // paid before that (most are) never had it, so there is nothing to cancel.
     const lastAt = j.autoCloseHours ? new Date(created.getTime() + (j.autoCloseHours - j.lastChanceHoursBefore) * HOUR) : undefined;
     // Only worth a second message when it comes well after the first.
-    const last = lastAt && lastAt.getTime() - firstAt.getTime() >= 2 * HOUR ? followUp(ctx, 'payment_last_chance', journeyKeys.lastChance(after.orderId), lastAt, { guard: { stopIf } }) : undefined;
+    const last = lastAt && lastAt.getTime() - firstAt.getTime() >= 2 * HOUR ? followUp(ctx, 'payment_last_chance', journeyKeys.lastChance(after.orderId), lastAt) : undefined;
     message(ctx, 'payment_reminder', journeyKeys.reminder(after.orderId), firstAt, { variant: group, guard: { stopIf, cutoff: true }, ...(last ? { then: last } : {}) });
     const total = totalMinor(after);
     if (j.callFromMinor > 0 && total !== undefined && total >= j.callFromMinor) {

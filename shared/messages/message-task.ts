@@ -28,7 +28,9 @@ export type JourneyGuard = z.input<typeof journeyGuardSchema>;
  * A message planned to follow this one (the last-chance reminder after the first): its task is
  * scheduled when this one is done, sent or not, unless this one's journey check stopped it. A
  * follow-up that may never be needed (most unpaid orders are paid before the first reminder)
- * then costs no task write and no cancel.
+ * then costs no task write and no cancel. It is checked against this one's journey (the same
+ * order and stops; no cut-off) rather than carrying its own: the task item stays under the 1 KB
+ * a write unit covers, with 19-digit ids.
  */
 const followUpSchema = z.object({
   kind: z.string().check(z.refine(isMessageKind, 'unknown message kind')),
@@ -37,7 +39,6 @@ const followUpSchema = z.object({
   firstDueAt: z.optional(z.string()),
   vars: z.optional(z.record(z.string(), z.string())),
   variant: z.optional(z.string()),
-  journey: z.optional(journeyGuardSchema),
 });
 
 export const messageTaskPayloadSchema = z.object({
@@ -56,7 +57,7 @@ export const messageTaskPayloadSchema = z.object({
   then: z.optional(followUpSchema),
 });
 
-/** A planned follow-up message, as `sendMessageTask` takes it. */
+/** A planned follow-up message, as `sendMessageTask` takes it (its journey is its first's). */
 export interface FollowUp {
   kind: MessageKind;
   messageKey: string;
@@ -64,7 +65,6 @@ export interface FollowUp {
   firstDueAt?: Date;
   vars?: Record<string, string>;
   variant?: string;
-  journey?: JourneyGuard;
 }
 
 /** A task that sends one message through the pipeline when it is due. */
@@ -114,7 +114,6 @@ function followUpPayload(then: FollowUp): z.input<typeof followUpSchema> {
     ...(then.firstDueAt ? { firstDueAt: then.firstDueAt.toISOString() } : {}),
     ...(then.vars ? { vars: then.vars } : {}),
     ...(then.variant ? { variant: then.variant } : {}),
-    ...(then.journey ? { journey: then.journey } : {}),
   };
 }
 
@@ -131,7 +130,7 @@ export function followUpTask(shopId: string, payload: z.infer<typeof messageTask
     ...(then.firstDueAt ? { firstDueAt: new Date(then.firstDueAt) } : {}),
     ...(then.vars ? { vars: then.vars } : {}),
     ...(then.variant ? { variant: then.variant } : {}),
-    ...(then.journey ? { journey: then.journey } : {}),
+    ...(payload.journey ? { journey: { ...payload.journey, cutoff: false } } : {}),
   });
   return payload.phoneDigest ? { ...task, payload: { ...task.payload, phoneDigest: payload.phoneDigest } } : task;
 }

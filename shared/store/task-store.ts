@@ -102,6 +102,22 @@ export class TaskStore extends ItemStore {
     });
   }
 
+  /**
+   * Cancels a task that may not have been scheduled yet: when there is none, a cancelled one is
+   * left under the key, so that scheduling it later (a follow-up made by a run already under
+   * way) finds it and does nothing. Costs a write only when there was no waiting task.
+   */
+  async cancelAhead(shopId: string, taskKey: string, now: Date, note: string): Promise<void> {
+    if (await this.cancel(shopId, taskKey, now, note)) return;
+    const at = now.toISOString();
+    const task: Task = { shopId, taskKey, kind: 'cancelled_ahead', dueAt: at, firstDueAt: at, payload: {}, priority: 0, attempts: 0, status: 'cancelled', note, createdAt: at, updatedAt: at };
+    try {
+      await this.putItem('cancelTask', taskKeyOf(shopId, taskKey), { ...task, [TABLE.ttlAttribute]: epochSeconds(now) + FINISHED_TASK_RETENTION_S }, { expression: 'attribute_not_exists(pk)' });
+    } catch (error) {
+      if (!(error instanceof ConditionFailedError) && (error as Error).name !== 'AlreadyExistsError') throw error;
+    }
+  }
+
   async get(shopId: string, taskKey: string): Promise<Task | undefined> {
     return this.getItem('getTask', taskKeyOf(shopId, taskKey), taskSchema, true);
   }

@@ -172,13 +172,19 @@ async function runOne(task: DueTask, deps: DispatcherDeps, options: DispatchOpti
 
   let completion = completionFor(claimed, result, deps.clock.now());
   // What follows the task is scheduled before the task is finished (by key: a second run
-  // schedules nothing twice); one that cannot be is tried again, like any transient failure.
+  // schedules nothing twice). A done task whose follow-up could not be scheduled runs again
+  // shortly (its message is not sent twice: the ledger), without counting a failed attempt; a
+  // dead one stays dead, with both errors.
   const next = result.outcome === 'done' ? result.then : completion.outcome === 'dead' ? handler?.followUpOnDeath?.(claimed) : undefined;
   if (next) {
     try {
       await deps.tasks.schedule(next, deps.clock.now());
     } catch (error) {
-      completion = completionFor(claimed, { outcome: 'retry', error: `follow-up not scheduled: ${describeError(error)}` }, deps.clock.now());
+      const why = `follow-up not scheduled: ${describeError(error)}`;
+      completion =
+        completion.outcome === 'dead'
+          ? { outcome: 'dead', error: `${completion.error}; ${why}`.slice(0, 300) }
+          : { outcome: 'reschedule', dueAt: new Date(deps.clock.now().getTime() + retryDelayMs(1)), note: why };
     }
   }
   const completed = await deps.tasks.complete(claimed, completion, deps.clock.now());

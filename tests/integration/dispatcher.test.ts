@@ -3,6 +3,7 @@ import { manualClock } from '../../shared/clock.ts';
 import { TaskStore } from '../../shared/store/task-store.ts';
 import type { TaskHandler, TaskRunResult } from '../../shared/tasks/dispatcher.ts';
 import { bucketOf, MAX_ATTEMPTS } from '../../shared/tasks/task.ts';
+import { sendMessageTask } from '../../shared/messages/message-task.ts';
 import { createTestTable } from '../support/dynamo.ts';
 import { dispatcherFor } from '../support/tasks.ts';
 
@@ -129,6 +130,28 @@ describe('the dispatcher', () => {
     expect(units).toMatchObject({ scheduleTask: 2, claimTask: 1, completeTask: 2 });
   });
 
+  it('a first payment reminder carrying its last chance, with 19-digit ids, still fits one write unit per write', async () => {
+    const table = await createTestTable('dispatch-units');
+    const units: Record<string, number> = {};
+    const metered = new TaskStore({ client: table.client, tableName: table.tableName, onCapacity: (operation, used) => void (units[operation] = (units[operation] ?? 0) + used.write) });
+    const [shopId, orderId, customerId] = ['lotus-tea-house-hangzhou', '5912345678901234567', '7012345678901234567'];
+    const task = sendMessageTask({
+      shopId,
+      customerId,
+      kind: 'payment_reminder',
+      messageKey: `payment-reminder:${orderId}:1`,
+      dueAt: clock.now(),
+      phone: '+8613800138000',
+      variant: 'returning',
+      journey: { orderId, stopIf: ['paid', 'cancelled', 'closed', 'refunded'], cutoff: true },
+      then: { kind: 'payment_last_chance', messageKey: `payment-reminder:${orderId}:last`, dueAt: at('2026-11-24T01:00:00.000Z'), firstDueAt: at('2026-11-24T00:00:00.000Z') },
+    });
+    await metered.schedule({ ...task, kind: 'test' }, clock.now());
+    await dispatcherFor({ tasks: metered, handlers: { test: record }, clock })();
+    expect(runs).toEqual([task.taskKey]);
+    expect(units).toMatchObject({ scheduleTask: 2, claimTask: 1, completeTask: 2 });
+  });
+
   it('runs higher-priority tasks of a customer first', async () => {
     await schedule('low', '2026-11-23T09:59:00.000Z', { priority: 10, payload: { customerId: 'c1' } });
     await schedule('high', '2026-11-23T10:00:00.000Z', { priority: 80, payload: { customerId: 'c1' } });
@@ -223,15 +246,30 @@ describe('crashes and races', () => {
     expect(runs).toEqual(['first', 'first', 'second']);
   });
 
-  it('a follow-up that cannot be scheduled makes its task a retry, not done', async () => {
+  it('a follow-up that cannot be scheduled leaves its task to run again shortly, not done and without counting a failed attempt', async () => {
     await schedule('first', '2026-11-23T10:00:00.000Z');
     const chaining: TaskHandler = async () => ({ outcome: 'done', then: { shopId: 'tea-house', taskKey: 'second', kind: 'test', dueAt: at('2026-11-23T12:00:00.000Z') } });
     tasks.schedule = async () => {
       throw new Error('throttled');
     };
     const report = await dispatcherFor({ tasks, handlers: { test: chaining }, clock })();
-    expect(report.retried).toBe(1);
-    expect(await tasks.get('tea-house', 'first')).toMatchObject({ status: 'pending', attempts: 1, lastError: expect.stringContaining('follow-up not scheduled') });
+    expect(report.rescheduled).toBe(1);
+    expect(await tasks.get('tea-house', 'first')).toMatchObject({ status: 'pending', attempts: 0, dueAt: '2026-11-23T10:00:30.000Z', note: expect.stringContaining('follow-up not scheduled: Error: throttled') });
+  });
+
+  it('a follow-up cancelled ahead (before the run that makes it) is not made', async () => {
+    await schedule('first', '2026-11-23T10:00:00.000Z');
+    await tasks.cancelAhead('tea-house', 'second', clock.now(), 'call outcome: declined');
+    await tasks.cancelAhead('tea-house', 'first', clock.now(), 'call outcome: declined'); // a waiting one is simply cancelled
+    expect(await tasks.get('tea-house', 'first')).toMatchObject({ status: 'cancelled', note: 'call outcome: declined' });
+    await schedule('first-b', '2026-11-23T10:00:00.000Z');
+    const chaining: TaskHandler = async (task) => {
+      runs.push(task.taskKey);
+      return { outcome: 'done', then: { shopId: 'tea-house', taskKey: 'second', kind: 'test', dueAt: at('2026-11-23T10:00:00.000Z') } };
+    };
+    await dispatcherFor({ tasks, handlers: { test: chaining }, clock })();
+    expect(runs).toEqual(['first-b']);
+    expect(await tasks.get('tea-house', 'second')).toMatchObject({ status: 'cancelled', note: 'call outcome: declined' });
   });
 
   it('two dispatchers racing for the same due tasks run each task once', async () => {

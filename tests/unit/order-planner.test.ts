@@ -205,20 +205,22 @@ function msg(
 
 const reminder = (dueAt: string, variant: 'new' | 'returning', then?: Record<string, unknown>) =>
   msg('payment_reminder', `payment-reminder:${ORDER}:1`, dueAt, { variant, stopIf: PAYMENT_OVER, cutoff: true, ...(then ? { then } : {}) });
-/** The last-chance reminder as the first reminder's follow-up (its task is scheduled when the first is done). */
+/** The last-chance reminder as the first reminder's follow-up (its task is scheduled when the first is done; it is checked against the first's journey). */
 const lastChance = (dueAt: string, wantedAt?: string) => ({
   kind: 'payment_last_chance',
   messageKey: `payment-reminder:${ORDER}:last`,
   dueAt,
   ...(wantedAt ? { firstDueAt: wantedAt } : {}),
-  journey: { orderId: ORDER, stopIf: PAYMENT_OVER },
 });
-/** The last chance planned with the first reminder: when it is due, and when it was wanted. */
-const lastOf = (commands: JourneyCommand[]) =>
-  scheduled(commands, `msg:payment-reminder:${ORDER}:1`).flatMap((c) => {
+/** The last chance planned with the first reminder (which must be there): when it is due, and when it was wanted. */
+const lastOf = (commands: JourneyCommand[]) => {
+  const first = scheduled(commands, `msg:payment-reminder:${ORDER}:1`);
+  expect(first).toHaveLength(1);
+  return first.flatMap((c) => {
     const then = c.task.payload?.then as { dueAt: string; firstDueAt?: string } | undefined;
     return then ? [{ due: then.dueAt, wanted: then.firstDueAt ?? then.dueAt }] : [];
   });
+};
 const activeTouch = (createdAt: string, dueAt: string, productTitle = '西湖龙井') =>
   msg('active_window_touch', `active-window:${CUSTOMER}:${createdAt.slice(0, 10)}`, dueAt, {
     mode: 'move',
