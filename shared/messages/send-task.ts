@@ -28,6 +28,9 @@ export interface SendHooks {
   after?: (task: Task, kind: MessageKind, result: PipelineResult) => Promise<void>;
 }
 
+/** A follow-up due sooner than this after the message it follows was sent is left out. */
+export const FOLLOW_UP_MIN_GAP_MS = 2 * 3_600_000;
+
 /** Runs the send pipeline for a due message task and tells the dispatcher what became of it. */
 export function sendMessageHandler(deps: PipelineDeps, hooks: SendHooks = {}): TaskHandler {
   const { prepare } = hooks;
@@ -66,6 +69,11 @@ export function sendMessageHandler(deps: PipelineDeps, hooks: SendHooks = {}): T
     const then = next ? { then: next } : {};
     switch (result.status) {
       case 'sent':
+        // A follow-up comes well after the message it follows, on the times they really go (the
+        // journeys plan a 2 h gap on wanted times; quiet hours can hold both to the same morning).
+        if (next && next.dueAt.getTime() < deps.clock.now().getTime() + FOLLOW_UP_MIN_GAP_MS) {
+          return { outcome: 'done', note: `sent by ${result.channel}; ${String(next.payload?.kind)} left out: it would follow within 2 h` };
+        }
         return { outcome: 'done', note: `sent by ${result.channel}`, ...then };
       case 'skipped':
         return { outcome: 'done', note: `not sent: ${result.reason}`, ...then };

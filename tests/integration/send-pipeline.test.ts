@@ -280,4 +280,20 @@ describe('messages as tasks, through the dispatcher', () => {
     expect(await tasks.get(shop.shopId, 'msg:payment-reminder:o-paid:1')).toMatchObject({ status: 'done', note: 'not sent: order_paid' });
     expect(await tasks.get(shop.shopId, 'msg:payment-reminder:o-paid:last')).toBeUndefined();
   });
+
+  it('leaves out a follow-up that would come within 2 h of the message it follows (both held to the same morning)', async () => {
+    await customer('c-close');
+    const d = deps();
+    clock.set('2026-11-29T01:00:00.000Z'); // 09:00 in Shanghai: the first reminder, held since the evening
+    const soon = { kind: 'payment_last_chance' as const, messageKey: 'payment-reminder:o-close:last', dueAt: new Date('2026-11-29T02:30:00.000Z') };
+    await tasks.schedule(
+      sendMessageTask({ shopId: shop.shopId, customerId: 'c-close', kind: 'payment_reminder', messageKey: 'payment-reminder:o-close:1', dueAt: clock.now(), firstDueAt: new Date('2026-11-28T13:00:00.000Z'), then: soon }),
+      clock.now(),
+    );
+    await tasks.advanceWatermark(bucketOf(clock.now()));
+    await dispatcherFor({ tasks, handlers: { send_message: sendMessageHandler(d) }, clock }, { maxBuckets: 500 })();
+    expect(d.channels.sms.sent.map((m) => m.kind)).toEqual(['payment_reminder']);
+    expect(await tasks.get(shop.shopId, 'msg:payment-reminder:o-close:1')).toMatchObject({ status: 'done', note: 'sent by sms; payment_last_chance left out: it would follow within 2 h' });
+    expect(await tasks.get(shop.shopId, 'msg:payment-reminder:o-close:last')).toBeUndefined();
+  });
 });
