@@ -195,6 +195,8 @@ describe('the metrics the functions emit (EMF)', () => {
         'Webhooks outcome=applied platform=shopify service=careline topic=orders/create',
       ].sort(),
     );
+    // One log line per request, however many dimension sets.
+    expect(records()).toHaveLength(1);
     expect(records()[0]).toMatchObject({ Webhooks: 1, _aws: { CloudWatchMetrics: [{ Namespace: 'Careline' }] } });
   });
 
