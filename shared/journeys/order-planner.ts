@@ -1,5 +1,5 @@
 import type { MessageKind } from '../messages/kinds.ts';
-import { type FollowUp, type JourneyGuard, sendMessageTask } from '../messages/message-task.ts';
+import { type JourneyGuard, type PlannedMessage, sendMessageTask } from '../messages/message-task.ts';
 import { firstSendableTime } from '../messages/send-decision.ts';
 import { formatMoney } from '../money.ts';
 import { type Milestone, type OrderRecord, type StoredCheckpoint, totalMinor } from '../orders/order-record.ts';
@@ -104,8 +104,8 @@ function message(
     taskKey?: string;
     /** Not before this (nor now), though wanted at `dueAt`: it still expires relative to `dueAt`. */
     notBefore?: Date;
-    /** A message planned now but scheduled only once this one is done (see `followUp`). */
-    then?: FollowUp;
+    /** A message planned now but scheduled only once this one is done (`planned`). */
+    then?: PlannedMessage;
   } = {},
 ): void {
   ctx.commands.push({
@@ -114,7 +114,7 @@ function message(
     task: sendMessageTask({
       shopId: ctx.shop.shopId,
       customerId: ctx.customerId,
-      ...followUp(ctx, kind, messageKey, dueAt, options),
+      ...planned(ctx, kind, messageKey, dueAt, options),
       journey: { orderId: ctx.after.orderId, stopIf: [...ORDER_ENDED], ...options.guard },
       ...(ctx.profile?.phone ? { phone: ctx.profile.phone } : {}),
       ...(options.taskKey ? { taskKey: options.taskKey } : {}),
@@ -127,13 +127,13 @@ function message(
  * A journey message as planned: due when the time rules first let it go (the send checks them
  * again), not in quiet hours. As a follow-up it is checked against its first's journey.
  */
-function followUp(
+function planned(
   ctx: Ctx,
   kind: MessageKind,
   messageKey: string,
   dueAt: Date,
   options: { vars?: Record<string, string>; variant?: string; notBefore?: Date } = {},
-): FollowUp {
+): PlannedMessage {
   const sendAt = firstSendableTime(kind, dueAt, ctx.shop.messaging, ctx.zone, options.notBefore ? maxDate(options.notBefore, ctx.now) : ctx.now);
   return {
     kind,
@@ -188,7 +188,7 @@ function planCreated(ctx: Ctx, createdAt: string): void {
     // paid before that (most are) never had it, so there is nothing to cancel.
     const lastAt = j.autoCloseHours ? new Date(created.getTime() + (j.autoCloseHours - j.lastChanceHoursBefore) * HOUR) : undefined;
     // Only worth a second message when it comes well after the first.
-    const last = lastAt && lastAt.getTime() - firstAt.getTime() >= 2 * HOUR ? followUp(ctx, 'payment_last_chance', journeyKeys.lastChance(after.orderId), lastAt) : undefined;
+    const last = lastAt && lastAt.getTime() - firstAt.getTime() >= 2 * HOUR ? planned(ctx, 'payment_last_chance', journeyKeys.lastChance(after.orderId), lastAt) : undefined;
     message(ctx, 'payment_reminder', journeyKeys.reminder(after.orderId), firstAt, { variant: group, guard: { stopIf, cutoff: true }, ...(last ? { then: last } : {}) });
     const total = totalMinor(after);
     if (j.callFromMinor > 0 && total !== undefined && total >= j.callFromMinor) {

@@ -57,20 +57,8 @@ export const messageTaskPayloadSchema = z.object({
   then: z.optional(followUpSchema),
 });
 
-/** A planned follow-up message, as `sendMessageTask` takes it (its journey is its first's). */
-export interface FollowUp {
-  kind: MessageKind;
-  messageKey: string;
-  dueAt: Date;
-  firstDueAt?: Date;
-  vars?: Record<string, string>;
-  variant?: string;
-}
-
-/** A task that sends one message through the pipeline when it is due. */
-export function sendMessageTask(input: {
-  shopId: string;
-  customerId: string;
+/** A message as planned: what it is and when it goes (a follow-up is just this; its journey is its first's). */
+export interface PlannedMessage {
   kind: MessageKind;
   messageKey: string;
   dueAt: Date;
@@ -78,14 +66,24 @@ export function sendMessageTask(input: {
   firstDueAt?: Date;
   vars?: Record<string, string>;
   variant?: string;
-  journey?: JourneyGuard;
-  /** The recipient's phone number (E.164) as the planner knows it; only its digest is kept. */
-  phone?: string;
-  /** A task key of its own, for a task that sends a new message each time it is re-armed (default `msg:<messageKey>`). */
-  taskKey?: string;
-  /** The message to plan once this one is done (see `followUpSchema`). */
-  then?: FollowUp;
-}): ScheduleRequest {
+}
+
+/** A task that sends one message through the pipeline when it is due. */
+export function sendMessageTask(
+  input: PlannedMessage & {
+    shopId: string;
+    customerId: string;
+    journey?: JourneyGuard;
+    /** The recipient's phone number (E.164) as the planner knows it; only its digest is kept. */
+    phone?: string;
+    /** The digest itself, when that is all there is (a follow-up inherits its first's). */
+    phoneDigest?: string;
+    /** A task key of its own, for a task that sends a new message each time it is re-armed (default `msg:<messageKey>`). */
+    taskKey?: string;
+    /** The message to plan once this one is done (see `followUpSchema`). */
+    then?: PlannedMessage;
+  },
+): ScheduleRequest {
   return {
     shopId: input.shopId,
     taskKey: input.taskKey ?? `msg:${input.messageKey}`,
@@ -100,13 +98,13 @@ export function sendMessageTask(input: {
       vars: input.vars ?? {},
       ...(input.variant ? { variant: input.variant } : {}),
       ...(input.journey ? { journey: input.journey } : {}),
-      ...(input.phone ? { phoneDigest: phoneDigest(input.phone) } : {}),
+      ...(input.phone ? { phoneDigest: phoneDigest(input.phone) } : input.phoneDigest ? { phoneDigest: input.phoneDigest } : {}),
       ...(input.then ? { then: followUpPayload(input.then) } : {}),
     },
   };
 }
 
-function followUpPayload(then: FollowUp): z.input<typeof followUpSchema> {
+function followUpPayload(then: PlannedMessage): z.input<typeof followUpSchema> {
   return {
     kind: then.kind,
     messageKey: then.messageKey,
@@ -121,7 +119,7 @@ function followUpPayload(then: FollowUp): z.input<typeof followUpSchema> {
 export function followUpTask(shopId: string, payload: z.infer<typeof messageTaskPayloadSchema>): ScheduleRequest | undefined {
   const then = payload.then;
   if (!then) return undefined;
-  const task = sendMessageTask({
+  return sendMessageTask({
     shopId,
     customerId: payload.customerId,
     kind: then.kind as MessageKind,
@@ -131,6 +129,6 @@ export function followUpTask(shopId: string, payload: z.infer<typeof messageTask
     ...(then.vars ? { vars: then.vars } : {}),
     ...(then.variant ? { variant: then.variant } : {}),
     ...(payload.journey ? { journey: { ...payload.journey, cutoff: false } } : {}),
+    ...(payload.phoneDigest ? { phoneDigest: payload.phoneDigest } : {}),
   });
-  return payload.phoneDigest ? { ...task, payload: { ...task.payload, phoneDigest: payload.phoneDigest } } : task;
 }

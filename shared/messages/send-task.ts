@@ -72,7 +72,7 @@ export function sendMessageHandler(deps: PipelineDeps, hooks: SendHooks = {}): T
         // A follow-up comes well after the message it follows, on the times they really go (the
         // journeys plan a 2 h gap on wanted times; quiet hours can hold both to the same morning).
         if (next && next.dueAt.getTime() < deps.clock.now().getTime() + FOLLOW_UP_MIN_GAP_MS) {
-          return { outcome: 'done', note: `sent by ${result.channel}; ${String(next.payload?.kind)} left out: it would follow within 2 h` };
+          return { outcome: 'done', note: `sent by ${result.channel}; ${payload.then!.kind} left out: it would follow within 2 h` };
         }
         return { outcome: 'done', note: `sent by ${result.channel}`, ...then };
       case 'skipped':
